@@ -1,0 +1,29 @@
+# Two entry points: `make demo` and `make test`; both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench-env clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/cathodetwin demo -o out
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+# Separate environment for peer tools used only as benchmark baselines (TauFactor, porespy).
+bench-env: $(STAMP)
+	$(BIN)/pip install --quiet torch==2.13.0 taufactor porespy
+
+clean:
+	rm -rf $(VENV) out

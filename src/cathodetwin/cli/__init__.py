@@ -1,0 +1,36 @@
+"""Command-line interface: thin typer wrappers over the public Python functions."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from cathodetwin.cli import recipe_cmd
+from cathodetwin.errors import InputError, RecipeError
+
+app = typer.Typer(
+    name="cathodetwin",
+    help="Digital twins of composite cathodes for sulfide all-solid-state batteries.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(recipe_cmd.app, name="recipe")
+
+err_console = Console(stderr=True)
+
+
+def main() -> None:
+    """Console entry point: run the app; bad input prints a clear message and exits 2."""
+    try:
+        app()
+    except RecipeError as err:
+        err_console.print(f"[bold red]error:[/] invalid recipe [bold]{err.source}[/]")
+        for problem in err.problems:
+            err_console.print(f"  • {problem}", highlight=False)
+        sys.exit(2)
+    except InputError as err:
+        err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+        sys.exit(2)

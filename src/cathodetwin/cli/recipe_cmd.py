@@ -1,0 +1,39 @@
+"""`cathodetwin recipe ...`: validate and inspect recipe files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cathodetwin.recipe import load_recipe
+
+app = typer.Typer(help="Validate and inspect recipe files.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("check")
+def check(path: Path = typer.Argument(..., help="Recipe TOML file.")) -> None:
+    """Validate a recipe file and print its components."""
+    recipe = load_recipe(path)
+    table = Table(title=f"{recipe.name}  ✓ valid")
+    for col in ("component", "material", "role", "wt%", "size", "shell"):
+        table.add_column(col)
+    for c in recipe.components:
+        size = f"D50 {c.psd.d50_um:g} µm" if c.psd is not None else "-"
+        if c.shell is None:
+            shell = "-"
+        elif c.shell.thickness_um is not None:
+            shell = f"{c.shell.material} {c.shell.thickness_um:g} µm × {c.shell.coverage:g}"
+        else:
+            shell = f"{c.shell.material} {c.shell.weight_percent:g} wt% × {c.shell.coverage:g}"
+        table.add_row(c.name, c.material, c.role, f"{c.weight_percent:g}", size, shell)
+    console.print(table)
+    p, s = recipe.processing, recipe.simulation
+    console.print(
+        f"pressing {p.pressing_pressure_mpa:g} MPa, stack {p.stack_pressure_mpa:g} MPa, "
+        f"{p.temperature_c:g} °C; box {list(s.box_um)} µm at {s.voxel_size_um:g} µm/voxel, "
+        f"seed {s.seed}"
+    )
