@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,7 +16,7 @@ console = Console()
 
 
 @app.command("check")
-def check(path: Path = typer.Argument(..., help="Recipe TOML file.")) -> None:
+def check(path: Annotated[Path, typer.Argument(help="Recipe TOML file.")]) -> None:
     """Validate a recipe file and print its components."""
     recipe = load_recipe(path)
     table = Table(title=f"{recipe.name}  ✓ valid")

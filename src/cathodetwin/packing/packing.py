@@ -1,0 +1,182 @@
+"""Packing: compacted particles, their contacts, carbon fibres, the box and the pressing history."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+# Geometry convention: x and y are periodic with period box_um[0], box_um[1]; z runs from the
+# current collector (z = 0) to the punch/separator side (z = box_um[2], the final height).
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """Particle–particle contacts: index pairs i < j, overlaps, normal forces, plastic part."""
+
+    i: np.ndarray  # int32 (C,)
+    j: np.ndarray  # int32 (C,)
+    overlap_um: np.ndarray  # float64 (C,): r_i + r_j - |x_i - x_j| (> 0 in contact)
+    force_n: np.ndarray  # float64 (C,): normal contact force in N (>= 0)
+    plastic_overlap_um: np.ndarray  # float64 (C,): irreversible part of the overlap
+
+    @classmethod
+    def empty(cls) -> Contacts:
+        """A contact list with no contacts."""
+        z = np.zeros(0)
+        return cls(np.zeros(0, np.int32), np.zeros(0, np.int32), z, z.copy(), z.copy())
+
+    def __len__(self) -> int:
+        return int(self.i.size)
+
+
+@dataclass(frozen=True)
+class Fibers:
+    """Straight carbon fibres as capped cylinders: end points in µm, radius in µm, component."""
+
+    start_um: np.ndarray  # (M, 3), may lie outside the box in x/y (wrapped periodically)
+    end_um: np.ndarray  # (M, 3)
+    radius_um: np.ndarray  # (M,)
+    component: np.ndarray  # int16 (M,): index into Packing.component_names
+
+    @classmethod
+    def empty(cls) -> Fibers:
+        """No fibres."""
+        return cls(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0), np.zeros(0, np.int16))
+
+    def __len__(self) -> int:
+        return int(self.radius_um.size)
+
+
+@dataclass
+class Packing:
+    """Spheres (optionally core–shell) after compaction, plus fibres, contacts and history.
+
+    ``radius_um`` is the outer radius; for a core–shell CAM particle the core radius is
+    ``radius_um - shell_thickness_um - buffer_thickness_um``. ``coverage`` is the shell's
+    covered share of the surface (1 = full shell, 0.5 = half-covered "glitter-cake").
+    ``history`` holds equal-length arrays: ``pressure_mpa``, ``height_um``, ``solid_fraction``.
+    """
+
+    box_um: tuple[float, float, float]
+    center_um: np.ndarray  # (N, 3) float64
+    radius_um: np.ndarray  # (N,) float64
+    component: np.ndarray  # (N,) int16 index into component_names
+    component_names: tuple[str, ...]
+    component_roles: tuple[str, ...]
+    component_materials: tuple[str, ...]
+    shell_thickness_um: np.ndarray  # (N,) 0 where no shell
+    coverage: np.ndarray  # (N,) shell coverage 0..1 (0 where no shell)
+    buffer_thickness_um: np.ndarray  # (N,) 0 where no buffer
+    contacts: Contacts = field(default_factory=Contacts.empty)
+    fibers: Fibers = field(default_factory=Fibers.empty)
+    history: dict[str, np.ndarray] = field(default_factory=dict)
+    shell_materials: tuple[str | None, ...] = ()  # per component: shell material or None
+    buffer_materials: tuple[str | None, ...] = ()  # per component: buffer material or None
+    provenance: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = self.radius_um.shape[0]
+        for name in ("component", "shell_thickness_um", "coverage", "buffer_thickness_um"):
+            if getattr(self, name).shape != (n,):
+                raise ValueError(f"{name} must have shape ({n},), got {getattr(self, name).shape}")
+        if self.center_um.shape != (n, 3):
+            raise ValueError(f"center_um must have shape ({n}, 3), got {self.center_um.shape}")
+        k = len(self.component_names)
+        if not (len(self.component_roles) == len(self.component_materials) == k):
+            raise ValueError("component names, roles and materials differ in length")
+        self.shell_materials = tuple(self.shell_materials) or (None,) * k
+        self.buffer_materials = tuple(self.buffer_materials) or (None,) * k
+        self.box_um = tuple(float(b) for b in self.box_um)  # type: ignore[assignment]
+
+    def __len__(self) -> int:
+        return int(self.radius_um.size)
+
+    @property
+    def core_radius_um(self) -> np.ndarray:
+        """Radius of each particle's core (CAM) in µm."""
+        return self.radius_um - self.shell_thickness_um - self.buffer_thickness_um
+
+    def role_of(self) -> np.ndarray:
+        """Role string of each particle (array of str)."""
+        return np.asarray(self.component_roles, dtype=object)[self.component]
+
+    def save(self, path: str | Path) -> Path:
+        """Write to a single .npz (arrays + JSON metadata), atomically; returns the path."""
+        path = Path(path)
+        meta = {
+            "box_um": list(self.box_um),
+            "component_names": list(self.component_names),
+            "component_roles": list(self.component_roles),
+            "component_materials": list(self.component_materials),
+            "shell_materials": list(self.shell_materials),
+            "buffer_materials": list(self.buffer_materials),
+            "provenance": self.provenance,
+            "history_keys": sorted(self.history),
+        }
+        arrays = {
+            "center_um": self.center_um,
+            "radius_um": self.radius_um,
+            "component": self.component,
+            "shell_thickness_um": self.shell_thickness_um,
+            "coverage": self.coverage,
+            "buffer_thickness_um": self.buffer_thickness_um,
+            "contacts_i": self.contacts.i,
+            "contacts_j": self.contacts.j,
+            "contacts_overlap_um": self.contacts.overlap_um,
+            "contacts_force_n": self.contacts.force_n,
+            "contacts_plastic_overlap_um": self.contacts.plastic_overlap_um,
+            "fibers_start_um": self.fibers.start_um,
+            "fibers_end_um": self.fibers.end_um,
+            "fibers_radius_um": self.fibers.radius_um,
+            "fibers_component": self.fibers.component,
+            "meta_json": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+        }
+        arrays |= {f"history_{k}": np.asarray(v) for k, v in self.history.items()}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.part")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez_compressed(fh, **arrays)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Packing:
+        """Read a Packing written by :meth:`save`."""
+        with np.load(Path(path)) as z:
+            meta = json.loads(z["meta_json"].tobytes().decode())
+            contacts = Contacts(
+                z["contacts_i"], z["contacts_j"], z["contacts_overlap_um"],
+                z["contacts_force_n"], z["contacts_plastic_overlap_um"],
+            )
+            fibers = Fibers(
+                z["fibers_start_um"], z["fibers_end_um"], z["fibers_radius_um"],
+                z["fibers_component"],
+            )
+            history = {k: z[f"history_{k}"] for k in meta["history_keys"]}
+            return cls(
+                box_um=tuple(meta["box_um"]),
+                center_um=z["center_um"],
+                radius_um=z["radius_um"],
+                component=z["component"],
+                component_names=tuple(meta["component_names"]),
+                component_roles=tuple(meta["component_roles"]),
+                component_materials=tuple(meta["component_materials"]),
+                shell_thickness_um=z["shell_thickness_um"],
+                coverage=z["coverage"],
+                buffer_thickness_um=z["buffer_thickness_um"],
+                contacts=contacts,
+                fibers=fibers,
+                history=history,
+                shell_materials=tuple(meta["shell_materials"]),
+                buffer_materials=tuple(meta["buffer_materials"]),
+                provenance=meta["provenance"],
+            )
