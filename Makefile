@@ -21,9 +21,15 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-# Separate environment for peer tools used only as benchmark baselines (TauFactor, porespy).
-bench-env: $(STAMP)
-	$(BIN)/pip install --quiet torch==2.13.0 taufactor porespy
+# Separate environment for peer tools used only as benchmark baselines (TauFactor, porespy);
+# torch is pinned to the CPU wheel (an unpinned torch pulls a multi-GB CUDA build).
+BENCH := .venv-bench
+bench-env: $(BENCH)/.installed
+$(BENCH)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH)
+	$(BENCH)/bin/pip install --quiet --upgrade pip
+	$(BENCH)/bin/pip install --quiet -e . torch==2.13.0 taufactor porespy
+	touch $@
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) $(BENCH) out
