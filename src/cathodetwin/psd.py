@@ -15,7 +15,7 @@ Basis = Literal["volume", "number"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class LognormalPSD(_Strict):

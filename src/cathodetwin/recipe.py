@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
@@ -25,9 +26,10 @@ from cathodetwin.psd import PSD, FiberPSD
 
 ComponentRole = Literal["CAM", "SSE", "carbon", "binder", "coating"]
 WEIGHT_SUM_TOLERANCE = 0.01  # percent points
+SIGNED = frozenset({"volume_change_percent"})  # properties that may be negative
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 def _known_material(name: str) -> str:
     if name not in list_materials():
@@ -82,6 +84,10 @@ class Component(_Strict):
         unknown = sorted(set(v) - set(PROPERTY_UNITS))
         if unknown:
             raise ValueError(f"unknown property {unknown}; allowed: {sorted(PROPERTY_UNITS)}")
+        bad = {k: x for k, x in v.items() if not math.isfinite(x) or (x < 0 and k not in SIGNED)}
+        if bad:
+            raise ValueError(f"override values {bad} must be finite and >= 0 ({sorted(SIGNED)} "
+                             "may be negative)")
         return v
 
     @model_validator(mode="after")
@@ -197,13 +203,14 @@ def _set_path(data: dict, path: str, value: object) -> None:
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(node, list):
-            if part.isdigit():
+            if part.isdigit() and int(part) < len(node):
                 idx = int(part)
             else:
-                matches = [k for k, item in enumerate(node) if item.get("name") == part]
-                if not matches:
-                    raise RecipeError(path, [f"{path}: no list item named {part!r}"])
-                idx = matches[0]
+                named = [k for k, item in enumerate(node) if isinstance(item, dict)
+                         and item.get("name") == part]
+                if not named:
+                    raise RecipeError(path, [f"{path}: no list item {part!r} (index or name)"])
+                idx = named[0]
             if last:
                 node[idx] = value
             else:
@@ -214,7 +221,8 @@ def _set_path(data: dict, path: str, value: object) -> None:
             else:
                 node = node.setdefault(part, {})
         else:
-            raise RecipeError(path, [f"{path}: cannot descend into {type(node).__name__}"])
+            raise RecipeError(path, [f"{path}: {part!r} addresses inside a {type(node).__name__}"])
+
 
 def describe_errors(err: ValidationError) -> list[str]:
     """One line per problem: the field path, the value given and what is allowed."""
@@ -252,6 +260,8 @@ def load_recipe(path: str | Path) -> Recipe:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise RecipeError(str(path), [f"cannot read file: {err.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise RecipeError(str(path), ["not UTF-8 text; a recipe is a TOML file"]) from None
     return recipe_from_toml(text, source=str(path))
 
 def default_recipe_path() -> Path:

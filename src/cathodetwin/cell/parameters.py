@@ -81,7 +81,9 @@ def max_concentration_mol_m3(
     return charge_c_m3 / (FARADAY_C_MOL * window)
 
 
-def arrhenius_factor(activation_energy_ev: float, temperature_c: float, reference_c: float) -> float:
+def arrhenius_factor(
+    activation_energy_ev: float, temperature_c: float, reference_c: float
+) -> float:
     """Ratio σ(T)/σ(T_ref) of a thermally activated conductivity (activation energy in eV)."""
     t_k, ref_k = temperature_c + ZERO_CELSIUS_K, reference_c + ZERO_CELSIUS_K
     return float(np.exp(-activation_energy_ev / BOLTZMANN_EV_K * (1.0 / t_k - 1.0 / ref_k)))

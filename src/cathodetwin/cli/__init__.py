@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from cathodetwin.cli import recipe_cmd
+from cathodetwin.cli import calc_cmd, recipe_cmd
 from cathodetwin.errors import InputError, RecipeError
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(recipe_cmd.app, name="recipe")
+app.add_typer(calc_cmd.app, name="calc")
 
 err_console = Console(stderr=True)
 

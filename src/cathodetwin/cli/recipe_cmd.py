@@ -30,6 +30,8 @@ def check(path: Annotated[Path, typer.Argument(help="Recipe TOML file.")]) -> No
             shell = f"{c.shell.material} {c.shell.thickness_um:g} µm × {c.shell.coverage:g}"
         else:
             shell = f"{c.shell.material} {c.shell.weight_percent:g} wt% × {c.shell.coverage:g}"
+        if c.buffer is not None:
+            shell += f" on {c.buffer.material} {c.buffer.thickness_nm:g} nm"
         table.add_row(c.name, c.material, c.role, f"{c.weight_percent:g}", size, shell)
     console.print(table)
     p, s = recipe.processing, recipe.simulation

@@ -1,0 +1,153 @@
+"""Connected clusters with periodic x/y, and each phase's connection to the cell faces.
+
+Face connectivity (6-neighbourhood) is used throughout: ions and electrons cross shared voxel
+faces, not edges or corners. The current-collector face is z = 0, the separator face z = nz − 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage as ndi
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from cathodetwin.structure.microstructure import Microstructure
+
+FACE_STRUCTURE = ndi.generate_binary_structure(3, 1)
+IONIC_ROLES = ("SSE", "shell")
+ELECTRONIC_ROLES = ("CAM", "carbon")
+
+
+def is_periodic_xy(micro: Microstructure) -> bool:
+    """True for generated twins (provenance ``periodic_xy``); imported images are not periodic."""
+    return bool(micro.provenance.get("periodic_xy", False))
+
+
+def label_periodic(mask: np.ndarray, periodic_xy: bool) -> tuple[np.ndarray, int]:
+    """Face-connected cluster labels (int32, 0 = outside ``mask``) and their number.
+
+    With ``periodic_xy`` clusters that meet across the x or y faces of the box are merged.
+    """
+    labels, n = ndi.label(mask, structure=FACE_STRUCTURE)
+    if not periodic_xy or n == 0:
+        return labels, int(n)
+    a = np.concatenate([labels[0].ravel(), labels[:, 0].ravel()])
+    b = np.concatenate([labels[-1].ravel(), labels[:, -1].ravel()])
+    both = (a > 0) & (b > 0) & (a != b)
+    if not both.any():
+        return labels, int(n)
+    graph = coo_matrix((np.ones(int(both.sum()), np.int8), (a[both], b[both])), shape=(n + 1, n + 1))
+    m, comp = connected_components(graph, directed=False)
+    lut = comp.astype(np.int32)
+    z = lut[0]  # background is alone in its component; make its id 0
+    lut = np.where(lut == z, 0, np.where(lut == 0, z, lut)).astype(np.int32)
+    return lut[labels], int(m - 1)
+
+
+@dataclass(frozen=True)
+class Network:
+    """Clusters of one phase or role group: labels, voxel counts and which faces they touch."""
+
+    labels: np.ndarray  # int32 volume, 0 outside the phase
+    voxels: np.ndarray  # int64 (n + 1,), voxels per cluster (index 0 unused)
+    touches_collector: np.ndarray  # bool (n + 1,), cluster has a voxel at z = 0
+    touches_separator: np.ndarray  # bool (n + 1,), cluster has a voxel at z = nz − 1
+
+    @property
+    def n_clusters(self) -> int:
+        """Number of clusters."""
+        return int(self.voxels.size - 1)
+
+    def connected_mask(self, face: str) -> np.ndarray:
+        """Voxels in clusters touching ``face`` ("separator", "collector" or "both")."""
+        keep = {
+            "separator": self.touches_separator,
+            "collector": self.touches_collector,
+            "both": self.touches_separator & self.touches_collector,
+        }.get(face)
+        if keep is None:
+            raise ValueError(f"face must be 'separator', 'collector' or 'both', got {face!r}")
+        keep = keep.copy()
+        keep[0] = False
+        return keep[self.labels]
+
+
+def network(mask: np.ndarray, periodic_xy: bool) -> Network:
+    """Cluster a boolean volume and record each cluster's size and face contacts."""
+    labels, n = label_periodic(mask, periodic_xy)
+    voxels = np.bincount(labels.ravel(), minlength=n + 1).astype(np.int64)
+    cc = np.zeros(n + 1, bool)
+    cc[np.unique(labels[:, :, 0])] = True
+    sep = np.zeros(n + 1, bool)
+    sep[np.unique(labels[:, :, -1])] = True
+    cc[0] = sep[0] = False
+    return Network(labels, voxels, cc, sep)
+
+
+@dataclass(frozen=True)
+class Connectivity:
+    """Shares (by volume) of one phase connected to the separator, the collector, both, neither."""
+
+    name: str
+    roles: tuple[str, ...]
+    volume_fraction: float
+    to_separator: float
+    to_collector: float
+    to_both: float
+    isolated: float
+    n_clusters: int
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable record; shares are fractions of the phase volume (0..1)."""
+        return {
+            "name": self.name,
+            "roles": list(self.roles),
+            "volume_fraction": self.volume_fraction,
+            "connected_to_separator_fraction": self.to_separator,
+            "connected_to_collector_fraction": self.to_collector,
+            "connected_to_both_fraction": self.to_both,
+            "isolated_fraction": self.isolated,
+            "n_clusters": self.n_clusters,
+        }
+
+
+def summarize(net: Network, name: str, roles: tuple[str, ...], total_voxels: int) -> Connectivity:
+    """Volume shares of ``net`` per face-contact class."""
+    vol = net.voxels[1:].astype(np.float64)
+    total = vol.sum()
+    sep, cc = net.touches_separator[1:], net.touches_collector[1:]
+    if total == 0:
+        return Connectivity(name, roles, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    return Connectivity(
+        name=name,
+        roles=roles,
+        volume_fraction=float(total / total_voxels),
+        to_separator=float(vol[sep].sum() / total),
+        to_collector=float(vol[cc].sum() / total),
+        to_both=float(vol[sep & cc].sum() / total),
+        isolated=float(vol[~sep & ~cc].sum() / total),
+        n_clusters=net.n_clusters,
+    )
+
+
+def phase_connectivity(micro: Microstructure) -> tuple[Connectivity, ...]:
+    """Connectivity of every phase in the legend that occurs in the volume."""
+    periodic = is_periodic_xy(micro)
+    out = []
+    present = np.bincount(micro.labels.ravel(), minlength=256)
+    for p in micro.phases:
+        if present[p.label] == 0:
+            continue
+        net = network(micro.labels == p.label, periodic)
+        out.append(summarize(net, p.name, (p.role,), micro.labels.size))
+    return tuple(out)
+
+
+def role_network_connectivity(
+    micro: Microstructure, roles: tuple[str, ...], name: str
+) -> tuple[Network, Connectivity]:
+    """Network and connectivity of the union of phases with ``roles`` (e.g. SSE + shell)."""
+    net = network(micro.mask(*roles), is_periodic_xy(micro))
+    return net, summarize(net, name, roles, micro.labels.size)

@@ -1,0 +1,72 @@
+"""Map a Microstructure's phases to elastic inputs from the material library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cathodetwin.materials import get_material
+from cathodetwin.structure.microstructure import Microstructure
+
+ELECTROLYTE_ROLES = ("SSE", "shell")
+
+
+@dataclass(frozen=True)
+class PhaseElasticInputs:
+    """Per-label E (GPa), Poisson ratio, linear eigenstrain, names and role groups."""
+
+    youngs_modulus_gpa: dict[int, float]
+    poisson_ratio: dict[int, float]
+    eigenstrain: dict[int, float]
+    names: dict[int, str]
+    cam_labels: tuple[int, ...]
+    electrolyte_labels: tuple[int, ...]
+    sources: dict[str, str]
+
+
+def elastic_inputs(micro: Microstructure, state_of_charge: float = 1.0) -> PhaseElasticInputs:
+    """Library E and nu per phase; CAM eigenstrain = volume_change_percent / 300 * SOC.
+
+    Pores get E = 0. state_of_charge in [0, 1] scales the full-charge volume change linearly.
+    """
+    if not 0.0 <= state_of_charge <= 1.0:
+        raise ValueError(f"state_of_charge = {state_of_charge}; allowed: 0 <= soc <= 1")
+    present = set(np.flatnonzero(np.bincount(micro.labels.ravel(), minlength=256)).tolist())
+    legend = {p.label for p in micro.phases}
+    unknown = sorted(present - legend)
+    if unknown:
+        raise ValueError(f"labels {unknown} occur in the volume but not in the phase legend")
+    e_gpa: dict[int, float] = {}
+    nu: dict[int, float] = {}
+    eig: dict[int, float] = {}
+    sources: dict[str, str] = {}
+    for phase in micro.phases:
+        if phase.role == "pore":
+            e_gpa[phase.label], nu[phase.label] = 0.0, 0.0
+            continue
+        if phase.material is None:
+            raise ValueError(f"phase {phase.name!r} (role {phase.role}) has no library material; "
+                             "the mechanics needs its Young's modulus and Poisson ratio")
+        mat = get_material(phase.material)
+        if mat.youngs_modulus_gpa is None or mat.poisson_ratio is None:
+            raise ValueError(f"material {mat.name!r} of phase {phase.name!r} lacks "
+                             "youngs_modulus_gpa or poisson_ratio in the library")
+        e_gpa[phase.label] = mat.youngs_modulus_gpa
+        nu[phase.label] = mat.poisson_ratio
+        sources[f"{mat.name}.youngs_modulus_gpa"] = mat.source("youngs_modulus_gpa")
+        sources[f"{mat.name}.poisson_ratio"] = mat.source("poisson_ratio")
+        if phase.role == "CAM":
+            if mat.volume_change_percent is None:
+                raise ValueError(f"CAM material {mat.name!r} lacks volume_change_percent")
+            eig[phase.label] = mat.volume_change_percent / 100.0 / 3.0 * state_of_charge
+            sources[f"{mat.name}.volume_change_percent"] = mat.source("volume_change_percent")
+    return PhaseElasticInputs(
+        youngs_modulus_gpa=e_gpa,
+        poisson_ratio=nu,
+        eigenstrain=eig,
+        names={p.label: p.name for p in micro.phases},
+        cam_labels=micro.labels_with_role("CAM"),
+        electrolyte_labels=micro.labels_with_role("SSE") + micro.labels_with_role("shell"),
+        sources=sources,
+    )

@@ -1,0 +1,133 @@
+"""Rate capability: discharge (and charge) at a list of C-rates, capacity table and energies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cathodetwin.cell.energy import EnergyDensities, energy_densities, mean_voltage_v
+from cathodetwin.cell.inputs import CellInputs, StackSpec
+from cathodetwin.cell.model import (
+    HalfCell,
+    Step,
+    contact_area_ratio,
+    ionic_conductivity_at_temperature_s_cm,
+    ionic_tortuosity_factor,
+    one_c_current_a_cm2,
+)
+
+DEFAULT_C_RATES: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 3.0)
+
+
+@dataclass(frozen=True)
+class VoltageCurve:
+    """Cell voltage (V, vs the counter electrode) against capacity (mAh per g CAM) at one C-rate."""
+
+    c_rate: float
+    direction: str
+    capacity_mah_g: tuple[float, ...]
+    voltage_v: tuple[float, ...]
+    reached_cutoff: bool  # False: the cut-off was crossed at once (capacity 0)
+
+    @classmethod
+    def from_step(cls, step: Step) -> VoltageCurve:
+        """Curve of one simulated step."""
+        return cls(
+            step.c_rate,
+            step.direction,
+            tuple(float(q) for q in step.capacity_mah_g),
+            tuple(float(v) for v in step.voltage_v),
+            step.reached_cutoff,
+        )
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable record."""
+        return {
+            "c_rate": self.c_rate,
+            "direction": self.direction,
+            "capacity_mah_g": list(self.capacity_mah_g),
+            "voltage_v": list(self.voltage_v),
+            "reached_cutoff": self.reached_cutoff,
+        }
+
+
+@dataclass(frozen=True)
+class RateResult:
+    """Capacity and energy vs C-rate of a composite cathode in a half-cell (units in names)."""
+
+    inputs: CellInputs
+    stack: StackSpec
+    c_rates: tuple[float, ...]
+    capacity_mah_g: tuple[float, ...]  # per g of total CAM (utilized or not)
+    capacity_mah_cm2: tuple[float, ...]
+    energy: tuple[EnergyDensities, ...]
+    discharge_curves: tuple[VoltageCurve, ...]
+    charge_curves: tuple[VoltageCurve, ...]
+    one_c_current_ma_cm2: float
+    contact_area_ratio: float  # twin CAM-SSE area / smooth-sphere area of utilized CAM
+    ionic_tortuosity_factor: float
+    ionic_conductivity_at_temperature_s_cm: float  # twin's σ_ion,eff moved to the cell T
+
+    def capacity_at(self, c_rate: float) -> float:
+        """Discharge capacity (mAh/g CAM) at one of the simulated C-rates."""
+        if c_rate not in self.c_rates:
+            raise ValueError(f"c_rate={c_rate!r} was not simulated; simulated: {self.c_rates}")
+        return self.capacity_mah_g[self.c_rates.index(c_rate)]
+
+    def table(self) -> list[dict]:
+        """One row per C-rate: capacity, mean voltage and energy densities."""
+        return [
+            {"c_rate": c, "capacity_mah_cm2": q_cm2} | e.to_dict()
+            for c, q_cm2, e in zip(self.c_rates, self.capacity_mah_cm2, self.energy, strict=True)
+        ]
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable record: inputs, stack, rate table and voltage curves."""
+        return {
+            "inputs": self.inputs.to_dict(),
+            "stack": self.stack.to_dict(),
+            "one_c_current_ma_cm2": self.one_c_current_ma_cm2,
+            "contact_area_ratio": self.contact_area_ratio,
+            "ionic_tortuosity_factor": self.ionic_tortuosity_factor,
+            "ionic_conductivity_at_temperature_s_cm": self.ionic_conductivity_at_temperature_s_cm,
+            "rates": self.table(),
+            "discharge_curves": [c.to_dict() for c in self.discharge_curves],
+            "charge_curves": [c.to_dict() for c in self.charge_curves],
+        }
+
+
+def simulate_rates(
+    inputs: CellInputs,
+    c_rates: Sequence[float] = DEFAULT_C_RATES,
+    *,
+    stack: StackSpec | None = None,
+    charge: bool = False,
+    samples: int = 200,
+) -> RateResult:
+    """Discharge (and charge, if asked) from rest at each C-rate; 1C = Q_practical × CAM mass."""
+    rates = tuple(float(c) for c in c_rates)
+    if not rates or any(not c > 0.0 for c in rates):
+        raise ValueError(f"c_rates={c_rates!r} is not allowed; give positive C-rates")
+    stack = stack or StackSpec()
+    cell = HalfCell(inputs, stack)
+    discharges = [cell.run(c, "discharge", samples) for c in rates]
+    charges = [cell.run(c, "charge", samples) for c in rates] if charge else []
+    capacities = tuple(float(s.capacity_mah_g[-1]) for s in discharges)
+    energies = tuple(
+        energy_densities(inputs, q, mean_voltage_v(s.capacity_mah_g, s.voltage_v), stack)
+        for q, s in zip(capacities, discharges, strict=True)
+    )
+    return RateResult(
+        inputs=inputs,
+        stack=stack,
+        c_rates=rates,
+        capacity_mah_g=capacities,
+        capacity_mah_cm2=tuple(q * inputs.cam_loading_mg_cm2 * 1e-3 for q in capacities),
+        energy=energies,
+        discharge_curves=tuple(VoltageCurve.from_step(s) for s in discharges),
+        charge_curves=tuple(VoltageCurve.from_step(s) for s in charges),
+        one_c_current_ma_cm2=one_c_current_a_cm2(inputs) * 1e3,
+        contact_area_ratio=contact_area_ratio(inputs),
+        ionic_tortuosity_factor=ionic_tortuosity_factor(inputs),
+        ionic_conductivity_at_temperature_s_cm=ionic_conductivity_at_temperature_s_cm(inputs),
+    )

@@ -1,0 +1,426 @@
+"""Pressure-controlled uniaxial compaction of a powder by FIRE relaxation (quasi-static DEM).
+
+The die is periodic in x and y; the bottom wall (current collector) is fixed at z = 0 and the
+punch at z = h is a degree of freedom driven by the applied pressure. The relaxation minimises
+the enthalpy U + P·A·h with FIRE 2.0 (Guénolé et al., Comput. Mater. Sci. 175 (2020) 109584):
+particle masses are the diagonal contact stiffness (Jacobi preconditioning, so fine and coarse
+particles relax at the same rate), and the punch moves the particles affinely in z with it.
+Stages: ``settle`` (jam the loose powder at a low pressure), ``load`` (ramp to the pressing
+pressure), ``hold`` (equilibrate), ``unload`` (ramp down to the stack pressure) and ``relax``
+(equilibrate: elastic spring-back, plastic flattening stays).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numba
+import numpy as np
+
+from cathodetwin.packing.forces import (
+    N_SUMS,
+    S_AA,
+    S_AFFINE_K,
+    S_FORCE_BOTTOM,
+    S_FORCE_TOP,
+    S_LOST_VOLUME,
+    S_MAX_MOVE,
+    S_POWER,
+    S_RESIDUAL2,
+    S_SPHERE_VOLUME,
+    S_VA,
+    S_VIRIAL,
+    S_VV,
+    fire_move,
+    gather_forces,
+    pair_forces,
+)
+from cathodetwin.packing.neighbors import build_pairs, incidence, size_levels
+from cathodetwin.packing.packing import Contacts, Packing
+from cathodetwin.packing.placement import loose_packing
+from cathodetwin.packing.sampling import Powder
+
+PARALLEL_MIN_PARTICLES = 50_000
+GPA_TO_MPA = 1e3
+UN_TO_N = 1e-6
+
+Progress = Callable[[dict], None]
+
+
+@dataclass(frozen=True)
+class CompactionSettings:
+    """Numerical settings of the compaction (defaults suit cathode powders).
+
+    Pressures in MPa; tolerances are relative. Equilibrium: punch and bottom-wall pressures
+    within ``wall_tolerance`` of the applied pressure and the RMS particle force residual below
+    ``residual_tolerance`` × pressure·πr², for ``calm_steps`` consecutive steps.
+    """
+
+    start_pressure_mpa: float = 1.0
+    settle: bool = False  # equilibrate at start_pressure_mpa before loading (jammed powder)
+    loose_solid_fraction: float = 0.3
+    skin_fraction: float = 0.4  # Verlet skin as a fraction of the smallest radius
+    ramp_steps: int = 1500
+    unload_steps: int = 500
+    max_stage_steps: int = 60000
+    wall_tolerance: float = 2e-3
+    residual_tolerance: float = 2e-2
+    calm_steps: int = 20
+    dt_start: float = 0.05
+    dt_max: float = 0.5
+    report_every: int = 100
+    grow_plastic: bool = True
+    threads: int | None = None  # numba threads; None: 1 below PARALLEL_MIN_PARTICLES, else all
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable record."""
+        return asdict(self)
+
+
+class _Fire:
+    """FIRE 2.0 controller state (dimensionless time; masses are stiffnesses)."""
+
+    def __init__(self, dt: float, dt_max: float):
+        self.dt, self.dt_max = dt, dt_max
+        self.dt_min = dt * 0.02
+        self.alpha0 = 0.1
+        self.alpha = self.alpha0
+        self.n_pos = 0
+
+    def decide(self, power: float) -> tuple[bool, float, float]:
+        """(reset velocities?, old dt, new dt) from the power F·v."""
+        old = self.dt
+        if power > 0.0:
+            self.n_pos += 1
+            if self.n_pos > 5:
+                self.dt = min(self.dt * 1.1, self.dt_max)
+                self.alpha *= 0.99
+            return False, old, self.dt
+        self.n_pos = 0
+        self.dt = max(self.dt * 0.5, self.dt_min)
+        self.alpha = self.alpha0
+        return True, old, self.dt
+
+
+class _State:
+    """Particle and pair arrays of a running compaction (internal units µm, MPa, µN)."""
+
+    def __init__(self, powder: Powder, settings: CompactionSettings):
+        specs = powder.components
+        comp = powder.component.astype(np.int64)
+        self.n = len(powder)
+        self.lx, self.ly = (float(v) for v in powder.box_xy_um)
+        self.area = self.lx * self.ly
+        self.radius = powder.radius_um.astype(np.float64).copy()
+        r_max = float(self.radius.max())
+        cut = 2.0 * r_max * 1.3 + settings.skin_fraction * float(self.radius.min())
+        if min(self.lx, self.ly) <= 2.0 * cut:
+            raise ValueError(
+                f"simulation.box_um lateral sizes {self.lx:g} x {self.ly:g} µm are too small for "
+                f"the largest particle (radius {r_max:.3g} µm): each must exceed {2 * cut:.3g} µm"
+            )
+        shelled = np.array([s.shell_material is not None for s in specs])
+        role_sse = np.array([s.role == "SSE" for s in specs])
+        self.kind = np.where(role_sse[comp], 1, np.where(shelled[comp], 2, 0)).astype(np.int8)
+        self.core_r = np.where(
+            self.kind == 1, 0.0, self.radius - powder.shell_thickness_um
+        ).astype(np.float64)
+        gpa = GPA_TO_MPA
+        self.surf_e = np.array([s.surface_youngs_modulus_gpa * gpa for s in specs])[comp]
+        self.surf_nu = np.array([s.surface_poisson_ratio for s in specs])[comp]
+        self.p_y = np.array([(s.surface_hardness_gpa or 0.0) * gpa for s in specs])[comp]
+        self.core_e = np.array([s.core_youngs_modulus_gpa * gpa for s in specs])[comp]
+        self.core_nu = np.array([s.core_poisson_ratio for s in specs])[comp]
+        self.wall_e = powder.wall_youngs_modulus_gpa * gpa
+        self.wall_nu = powder.wall_poisson_ratio
+        self.vol0 = 4.0 / 3.0 * np.pi * self.radius**3
+        self.mass_floor = 1e-3 * self.surf_e * self.radius
+        self.level, self.n_levels = size_levels(self.radius)
+        self.skin = settings.skin_fraction * float(self.radius.min())
+        self.pos, self.height = loose_packing(
+            self.radius, powder.box_xy_um, settings.loose_solid_fraction, powder.seed
+        )
+        self.vel = np.zeros_like(self.pos)
+        self.force = np.zeros_like(self.pos)
+        self.mass = self.mass_floor.copy()
+        self.wall_dmax = np.zeros((self.n, 2))
+        self.v_h = 0.0
+        self.pi = np.zeros(0, np.int32)
+        self.pj = np.zeros(0, np.int32)
+        self.dmax = np.zeros(0)
+        self.rebuilds = 0
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """New Verlet list; carry each surviving pair's loading history over."""
+        pi, pj = build_pairs(self.pos, self.radius, self.level, self.n_levels,
+                             (self.lx, self.ly), self.skin)
+        dmax = np.zeros(pi.size)
+        if self.dmax.size:
+            old_keys = _pair_keys(self.pi, self.pj, self.n)
+            order = np.argsort(old_keys, kind="stable")
+            old_sorted = old_keys[order]
+            new_keys = _pair_keys(pi, pj, self.n)
+            where = np.searchsorted(old_sorted, new_keys)
+            where = np.minimum(where, old_sorted.size - 1)
+            hit = old_sorted[where] == new_keys
+            dmax[hit] = self.dmax[order[where[hit]]]
+        self.pi, self.pj, self.dmax = pi, pj, dmax
+        self.start, self.entries = incidence(pi, pj, self.n)
+        k = pi.size
+        self.fvec = np.zeros((k, 3))
+        self.kpair = np.zeros(k)
+        self.lost_i = np.zeros(k)
+        self.lost_j = np.zeros(k)
+        self.area_i = np.zeros(k)
+        self.area_j = np.zeros(k)
+        self.plastic = np.zeros(k)
+        self.pos_ref = self.pos.copy()
+        self.radius_ref = self.radius.copy()
+        self.rebuilds += 1
+
+    def evaluate(self, pressure: float, grow: bool) -> np.ndarray:
+        """Forces, masses and (optionally) plastic growth; returns the summed diagnostics."""
+        aff = pair_forces(
+            self.pos, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu, self.p_y,
+            self.core_e, self.core_nu, self.pi, self.pj, self.dmax, self.lx, self.ly,
+            self.height, self.fvec, self.kpair, self.lost_i, self.lost_j, self.area_i,
+            self.area_j, self.plastic,
+        )
+        sums = gather_forces(
+            self.pos, self.vel, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu,
+            self.p_y, self.core_e, self.core_nu, self.vol0, self.start, self.entries, self.fvec,
+            self.kpair, self.lost_i, self.lost_j, self.area_i, self.area_j, self.wall_dmax,
+            self.wall_e, self.wall_nu, self.height, pressure, self.mass_floor, self.force,
+            self.mass, self.pos_ref, self.radius_ref, grow,
+        )
+        total = np.zeros(N_SUMS + 1)
+        for row in sums:  # fixed order: independent of threads
+            total[:N_SUMS] += row
+        total[S_MAX_MOVE] = float(sums[:, S_MAX_MOVE].max()) if len(sums) else 0.0
+        total[N_SUMS] = float(np.sum(aff))
+        return total
+
+    def solid_fraction(self, sums: np.ndarray) -> float:
+        """Solid volume counted once over the box volume A·h."""
+        return (sums[S_SPHERE_VOLUME] - sums[S_LOST_VOLUME]) / (self.area * self.height)
+
+
+def _pair_keys(pi: np.ndarray, pj: np.ndarray, n: int) -> np.ndarray:
+    a = np.minimum(pi, pj).astype(np.int64)
+    b = np.maximum(pi, pj).astype(np.int64)
+    return a * n + b
+
+
+def _relax(
+    st: _State,
+    stage: str,
+    p_from: float,
+    p_to: float,
+    ramp_steps: int,
+    settings: CompactionSettings,
+    history: dict[str, list],
+    progress: Progress | None,
+    step0: int,
+) -> tuple[int, bool]:
+    """Ramp the applied pressure geometrically from p_from to p_to, then hold to equilibrium."""
+    fire = _Fire(settings.dt_start, settings.dt_max)
+    calm = 0
+    step = 0
+    sums = st.evaluate(p_from, settings.grow_plastic)
+    while step < settings.max_stage_steps:
+        t = min(1.0, step / ramp_steps) if ramp_steps > 0 else 1.0
+        p = p_from * (p_to / p_from) ** t
+        g = sums[S_VIRIAL] + sums[S_FORCE_TOP] - p * st.area
+        m_h = sums[N_SUMS] + sums[S_AFFINE_K] + p * st.area / (0.01 * st.height)
+        a_h = g / m_h
+        power = sums[S_POWER] + g * st.v_h
+        reset, dt_old, dt = fire.decide(power)
+        vv = sums[S_VV] + st.v_h**2
+        va = sums[S_VA] + st.v_h * a_h
+        aa = sums[S_AA] + a_h**2
+        v2 = dt * dt * aa if reset else vv + 2.0 * dt * va + dt * dt * aa
+        mix_a = fire.alpha * math.sqrt(max(v2, 0.0) / aa) if aa > 0.0 else 0.0
+        mix_v = 1.0 - fire.alpha
+        v_h = 0.0 if reset else st.v_h
+        h_old = st.height - (0.5 * dt_old * st.v_h if reset else 0.0)
+        v_h = mix_v * (v_h + dt * a_h) + mix_a * a_h
+        h_new = h_old + dt * v_h
+        fire_move(st.pos, st.vel, st.force, st.mass, dt_old, dt, mix_v, mix_a, reset,
+                  st.height, h_new)
+        st.height, st.v_h = h_new, v_h
+        step += 1
+        sums = st.evaluate(p, settings.grow_plastic)
+        if 2.0 * sums[S_MAX_MOVE] > st.skin:
+            st.rebuild()
+            sums = st.evaluate(p, False)
+        top = sums[S_FORCE_TOP] / st.area
+        bottom = sums[S_FORCE_BOTTOM] / st.area
+        residual = math.sqrt(sums[S_RESIDUAL2] / st.n)
+        ok = (
+            t >= 1.0
+            and abs(top - p) <= settings.wall_tolerance * p
+            and abs(bottom - p) <= settings.wall_tolerance * p
+            and residual <= settings.residual_tolerance
+        )
+        calm = calm + 1 if ok else 0
+        done = calm >= settings.calm_steps
+        if done or step % settings.report_every == 0:
+            phi = st.solid_fraction(sums)
+            _record(history, step0 + step, stage, p, st.height, phi, top, bottom, residual)
+            if progress is not None:
+                progress(
+                    {
+                        "stage": stage,
+                        "step": step0 + step,
+                        "pressure_mpa": p,
+                        "punch_pressure_mpa": top,
+                        "bottom_pressure_mpa": bottom,
+                        "porosity": 1.0 - phi,
+                        "height_um": st.height,
+                    }
+                )
+        if done:
+            return step, True
+    return step, False
+
+
+STAGES = ("settle", "load", "hold", "unload", "relax")
+
+
+def _record(history, step, stage, p, h, phi, top, bottom, residual) -> None:
+    history["step"].append(step)
+    history["stage"].append(STAGES.index(stage))
+    history["pressure_mpa"].append(p)
+    history["height_um"].append(h)
+    history["solid_fraction"].append(phi)
+    history["punch_pressure_mpa"].append(top)
+    history["bottom_pressure_mpa"].append(bottom)
+    history["residual"].append(residual)
+
+
+def compact(
+    powder: Powder,
+    pressing_pressure_mpa: float,
+    stack_pressure_mpa: float,
+    progress: Progress | None = None,
+    settings: CompactionSettings | None = None,
+) -> Packing:
+    """Press a powder to ``pressing_pressure_mpa``, hold, and unload to ``stack_pressure_mpa``.
+
+    Returns the Packing at equilibrium under the stack pressure (a stack pressure of 0 is
+    replaced by 1e-3 × the pressing pressure so the punch stays in contact). ``progress``
+    receives dicts with stage, step, pressure_mpa, punch_pressure_mpa, bottom_pressure_mpa,
+    porosity and height_um.
+    """
+    settings = settings or CompactionSettings()
+    if not pressing_pressure_mpa > 0:
+        raise ValueError(f"pressing_pressure_mpa={pressing_pressure_mpa}; expected > 0")
+    if not 0 <= stack_pressure_mpa <= pressing_pressure_mpa:
+        raise ValueError(
+            f"stack_pressure_mpa={stack_pressure_mpa}; expected 0 ≤ it ≤ pressing pressure"
+        )
+    threads = settings.threads
+    if threads is None:
+        threads = 1 if len(powder) < PARALLEL_MIN_PARTICLES else numba.config.NUMBA_NUM_THREADS
+    if not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
+        raise ValueError(
+            f"threads={threads}; expected 1..{numba.config.NUMBA_NUM_THREADS} (NUMBA_NUM_THREADS)"
+        )
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        return _compact(powder, pressing_pressure_mpa, stack_pressure_mpa, progress, settings)
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _compact(powder, pressing_pressure_mpa, stack_pressure_mpa, progress, settings) -> Packing:
+    t0 = time.perf_counter()
+    st = _State(powder, settings)
+    history: dict[str, list] = {
+        k: [] for k in ("step", "stage", "pressure_mpa", "height_um", "solid_fraction",
+                        "punch_pressure_mpa", "bottom_pressure_mpa", "residual")
+    }
+    p_start = min(settings.start_pressure_mpa, pressing_pressure_mpa)
+    p_stack = max(stack_pressure_mpa, 1e-3 * pressing_pressure_mpa)
+    plan = [("settle", p_start, p_start, 0)] if settings.settle else []
+    plan += [
+        ("load", p_start, pressing_pressure_mpa, settings.ramp_steps),
+        ("unload", pressing_pressure_mpa, p_stack, settings.unload_steps),
+    ]
+    steps = 0
+    converged = {}
+    for stage, p0, p1, ramp in plan:
+        n, ok = _relax(st, stage, p0, p1, ramp, settings, history, progress, steps)
+        steps += n
+        converged[stage] = ok
+    sums = st.evaluate(p_stack, False)
+    return _to_packing(st, powder, sums, history, {
+        "pressing_pressure_mpa": pressing_pressure_mpa,
+        "stack_pressure_mpa": p_stack,
+        "steps": steps,
+        "neighbor_rebuilds": st.rebuilds,
+        "converged": converged,
+        "wall_seconds": time.perf_counter() - t0,
+        "settings": settings.to_dict(),
+    })
+
+
+def _to_packing(st: _State, powder: Powder, sums, history, info: dict) -> Packing:
+    specs = powder.components
+    pos = st.pos.copy()
+    pos[:, 0] %= st.lx
+    pos[:, 1] %= st.ly
+    overlap = st.radius[st.pi] + st.radius[st.pj] - _distance(st)
+    in_contact = overlap > 0.0  # flattened contacts that opened on unloading included (F = 0)
+    i = st.pi[in_contact]
+    j = st.pj[in_contact]
+    swap = i > j
+    i, j = np.where(swap, j, i), np.where(swap, i, j)
+    order = np.lexsort((j, i))
+    force_n = np.linalg.norm(st.fvec[in_contact], axis=1) * UN_TO_N
+    contacts = Contacts(
+        i=i[order].astype(np.int32),
+        j=j[order].astype(np.int32),
+        overlap_um=overlap[in_contact][order],
+        force_n=force_n[order],
+        plastic_overlap_um=st.plastic[in_contact][order],
+    )
+    shell = np.where(st.kind == 2, st.radius - st.core_r, 0.0)  # grown shell; core_r has buffer
+    info = info | {
+        "seed": powder.seed,
+        "solid_fraction_guess": powder.solid_fraction_guess,
+        "target_height_um": powder.target_height_um,
+        "truncation": powder.truncation,
+        "component_volumes_um3": {s.name: s.volume_um3 for s in specs},
+        "final_punch_pressure_mpa": sums[S_FORCE_TOP] / st.area,
+        "final_bottom_pressure_mpa": sums[S_FORCE_BOTTOM] / st.area,
+    }
+    return Packing(
+        box_um=(st.lx, st.ly, st.height),
+        center_um=pos,
+        radius_um=st.radius.copy(),
+        component=powder.component.astype(np.int16),
+        component_names=tuple(s.name for s in specs),
+        component_roles=tuple(s.role for s in specs),
+        component_materials=tuple(s.material for s in specs),
+        shell_thickness_um=shell,
+        coverage=powder.coverage.copy(),
+        buffer_thickness_um=powder.buffer_thickness_um.copy(),
+        contacts=contacts,
+        history={k: np.asarray(v) for k, v in history.items()},
+        shell_materials=tuple(s.shell_material for s in specs),
+        buffer_materials=tuple(s.buffer_material for s in specs),
+        provenance={"compaction": info},
+    )
+
+
+def _distance(st: _State) -> np.ndarray:
+    d = st.pos[st.pj] - st.pos[st.pi]
+    d[:, 0] -= st.lx * np.floor(d[:, 0] / st.lx + 0.5)
+    d[:, 1] -= st.ly * np.floor(d[:, 1] / st.ly + 0.5)
+    return np.linalg.norm(d, axis=1)
