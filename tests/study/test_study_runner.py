@@ -97,11 +97,16 @@ def test_dask_local_cluster_gives_the_same_results_as_serial(
     pd.testing.assert_frame_equal(_metrics(tmp_path / "dask"), _metrics(tmp_path / "serial"))
 
 
-def test_replicates_give_confidence_intervals_and_a_pareto_front(
-    tmp_path: Path, calls_dir: Path
-) -> None:
-    run_study(study_from_dict(toy_study_data()), tmp_path, point_fn=counted_metrics, serial=True)
-    summary = pd.read_parquet(tmp_path / "summary.parquet")
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Output directory of the toy study run serially once for this module."""
+    out = tmp_path_factory.mktemp("toy")
+    run_study(study_from_dict(toy_study_data()), out, point_fn=toy_metrics, serial=True)
+    return out
+
+
+def test_replicates_give_confidence_intervals_and_a_pareto_front(toy_run: Path) -> None:
+    summary = pd.read_parquet(toy_run / "summary.parquet")
     cap = summary[summary["metric"] == "capacity_1c_mah_g"]
     assert len(cap) == 4 and (cap["n"] == 3).all()
     assert ((cap["ci_high"] - cap["ci_low"]) > 0).all()
@@ -110,7 +115,7 @@ def test_replicates_give_confidence_intervals_and_a_pareto_front(
         for c, d in zip(cap["cam_wt_pct"], cap["sse_d50_um"], strict=True)
     ]
     assert ((cap["ci_low"] < truth) & (truth < cap["ci_high"])).all()  # noise sd 2, n 3
-    results = _metrics(tmp_path)
+    results = _metrics(toy_run)
     for row in cap.itertuples():
         values = results.loc[results["design_id"] == row.design_id, "capacity_1c_mah_g"]
         assert row.mean == pytest.approx(values.mean())
@@ -118,7 +123,7 @@ def test_replicates_give_confidence_intervals_and_a_pareto_front(
     wide = summary.pivot(index="design_id", columns="metric", values="mean")
     objectives = ["cathode_wh_l", "capacity_1c_mah_g"]
     expected = wide.index[pareto_mask(wide[objectives].to_numpy(), [True, True])]
-    front = pd.read_csv(tmp_path / "pareto.csv")
+    front = pd.read_csv(toy_run / "pareto.csv")
     assert sorted(front["design_id"]) == sorted(expected)
     assert 1 <= len(front) < len(wide)  # the toy trades capacity against energy density
 
@@ -168,9 +173,8 @@ class _Images(HTMLParser):
             self.external.append(tag)
 
 
-def test_report_is_self_contained_with_a_figure_per_metric(tmp_path: Path, calls_dir: Path) -> None:
-    run_study(study_from_dict(toy_study_data()), tmp_path, point_fn=counted_metrics, serial=True)
-    text = (tmp_path / "study_report.html").read_text(encoding="utf-8")
+def test_report_is_self_contained_with_a_figure_per_metric(toy_run: Path) -> None:
+    text = (toy_run / "study_report.html").read_text(encoding="utf-8")
     parser = _Images()
     parser.feed(text)
     assert parser.external == []
@@ -180,9 +184,9 @@ def test_report_is_self_contained_with_a_figure_per_metric(tmp_path: Path, calls
         head, data = src.split(",", 1)
         assert head == "data:image/png;base64"
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
-    results = _metrics(tmp_path)
+    results = _metrics(toy_run)
     assert all(pid in text for pid in results["point_id"])
-    summary = pd.read_parquet(tmp_path / "summary.parquet")
+    summary = pd.read_parquet(toy_run / "summary.parquet")
     for row in summary.itertuples():
         assert f"{row.mean:.4g} ± {(row.ci_high - row.ci_low) / 2:.2g}" in text
     assert np.isfinite(results["capacity_1c_mah_g"]).all()

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from cathodetwin.cli import calc_cmd, recipe_cmd
+from cathodetwin.cli import calc_cmd, recipe_cmd, study_cmd
 from cathodetwin.errors import InputError, RecipeError
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(recipe_cmd.app, name="recipe")
 app.add_typer(calc_cmd.app, name="calc")
+app.command("study")(study_cmd.study)
 
 err_console = Console(stderr=True)
 

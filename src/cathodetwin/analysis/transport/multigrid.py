@@ -32,6 +32,13 @@ class Level:
     b: np.ndarray
 
     @property
+    def needs_reverse(self) -> bool:
+        """Whether an odd periodic axis couples equal colours, so post-smoothing must reverse."""
+        _, n1, n2 = self.g1.shape
+        return bool((n1 % 2 == 1 and n1 > 1 and np.any(self.g1[:, -1]))
+                    or (n2 % 2 == 1 and n2 > 1 and np.any(self.g2[:, :, -1])))
+
+    @property
     def shape(self) -> tuple[int, int, int]:
         """Voxel counts of this level."""
         return self.g1.shape  # type: ignore[return-value]
@@ -109,6 +116,7 @@ class MultigridPreconditioner:
                 Level(c0, c1, c2, np.zeros(shape, dtype=dtype), np.zeros(shape, dtype=dtype))
             )
         self.coarse = CoarseSolver(self.levels[-1])
+        self.reverse = [lv.needs_reverse for lv in self.levels]
 
     @property
     def nbytes(self) -> int:
@@ -137,6 +145,7 @@ class MultigridPreconditioner:
         kernels.restrict_residual(x, b, g0, g1, g2, coarse.b)
         self._cycle(depth + 1, coarse.x, coarse.b)
         kernels.prolong_add(x, coarse.x, self.coarse_weight)
+        reverse = self.reverse[depth]
         for _ in range(self.smoothing_steps):
-            kernels.gauss_seidel_colour(x, b, g0, g1, g2, 1, True)
-            kernels.gauss_seidel_colour(x, b, g0, g1, g2, 0, True)
+            kernels.gauss_seidel_colour(x, b, g0, g1, g2, 1, reverse)
+            kernels.gauss_seidel_colour(x, b, g0, g1, g2, 0, reverse)
