@@ -16,8 +16,9 @@ from scipy.sparse.csgraph import connected_components
 from cathodetwin.structure.microstructure import Microstructure
 
 FACE_STRUCTURE = ndi.generate_binary_structure(3, 1)
-IONIC_ROLES = ("SSE", "shell")
-ELECTRONIC_ROLES = ("CAM", "carbon")
+IONIC_ROLES = ("SSE", "shell")  # ion conductors
+ELECTRONIC_ROLES = ("CAM", "coating", "carbon")  # electron network; a resolved buffer coating
+# is part of its CAM particle (real buffers are nm thin and do not block electrons)
 
 
 def is_periodic_xy(micro: Microstructure) -> bool:
@@ -38,7 +39,8 @@ def label_periodic(mask: np.ndarray, periodic_xy: bool) -> tuple[np.ndarray, int
     both = (a > 0) & (b > 0) & (a != b)
     if not both.any():
         return labels, int(n)
-    graph = coo_matrix((np.ones(int(both.sum()), np.int8), (a[both], b[both])), shape=(n + 1, n + 1))
+    ones = np.ones(int(both.sum()), np.int8)
+    graph = coo_matrix((ones, (a[both], b[both])), shape=(n + 1, n + 1))
     m, comp = connected_components(graph, directed=False)
     lut = comp.astype(np.int32)
     z = lut[0]  # background is alone in its component; make its id 0
@@ -132,22 +134,52 @@ def summarize(net: Network, name: str, roles: tuple[str, ...], total_voxels: int
     )
 
 
-def phase_connectivity(micro: Microstructure) -> tuple[Connectivity, ...]:
-    """Connectivity of every phase in the legend that occurs in the volume."""
+NETWORK_ROLES: dict[str, tuple[str, ...]] = {"ionic": IONIC_ROLES, "electronic": ELECTRONIC_ROLES}
+
+
+def role_networks(micro: Microstructure) -> dict[str, Network]:
+    """The ionic (SSE + shell) and electronic (CAM + coating + carbon) networks."""
     periodic = is_periodic_xy(micro)
-    out = []
+    return {name: network(micro.mask(*roles), periodic) for name, roles in NETWORK_ROLES.items()}
+
+
+@dataclass(frozen=True)
+class ConnectivityReport:
+    """Connectivity of each phase and of the ionic and electronic networks."""
+
+    phases: tuple[Connectivity, ...]
+    networks: tuple[Connectivity, ...]
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable record keyed by phase / network name."""
+        return {
+            "phases": {c.name: c.to_dict() for c in self.phases},
+            "networks": {c.name: c.to_dict() for c in self.networks},
+        }
+
+
+def connectivity_report(
+    micro: Microstructure, networks: dict[str, Network] | None = None
+) -> ConnectivityReport:
+    """Face connectivity of every phase present and of the role networks.
+
+    ``networks`` may pass :func:`role_networks` results to avoid labelling them twice; a phase
+    that alone makes up a network reuses that network's clusters.
+    """
+    periodic = is_periodic_xy(micro)
+    nets = networks if networks is not None else role_networks(micro)
     present = np.bincount(micro.labels.ravel(), minlength=256)
+    size = micro.labels.size
+    by_labels = {micro.labels_with_role(*NETWORK_ROLES[k]): v for k, v in nets.items()}
+    phases = []
     for p in micro.phases:
         if present[p.label] == 0:
             continue
-        net = network(micro.labels == p.label, periodic)
-        out.append(summarize(net, p.name, (p.role,), micro.labels.size))
-    return tuple(out)
-
-
-def role_network_connectivity(
-    micro: Microstructure, roles: tuple[str, ...], name: str
-) -> tuple[Network, Connectivity]:
-    """Network and connectivity of the union of phases with ``roles`` (e.g. SSE + shell)."""
-    net = network(micro.mask(*roles), is_periodic_xy(micro))
-    return net, summarize(net, name, roles, micro.labels.size)
+        reuse = None
+        for labs, net in by_labels.items():
+            if tuple(lab for lab in labs if present[lab] > 0) == (p.label,):
+                reuse = net
+        net = reuse if reuse is not None else network(micro.labels == p.label, periodic)
+        phases.append(summarize(net, p.name, (p.role,), size))
+    summaries = tuple(summarize(v, k, NETWORK_ROLES[k], size) for k, v in nets.items())
+    return ConnectivityReport(tuple(phases), summaries)

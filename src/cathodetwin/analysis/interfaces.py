@@ -30,7 +30,7 @@ _SOLID_ANGLE_SAMPLES = 400_000
 
 @cache
 def crofton_weights(spacing: tuple[float, float, float]) -> np.ndarray:
-    """Area (µm²) per label change along each of the 13 lattice directions, for voxel ``spacing``."""
+    """Area (µm²) per label change along each of the 13 lattice directions at voxel ``spacing``."""
     s = np.asarray(spacing, float)
     vec = DIRECTIONS * s
     length = np.linalg.norm(vec, axis=1)

@@ -1,4 +1,4 @@
-"""Particles in an image: split a phase into particles (distance-map watershed) and count contacts."""
+"""Particles in an image: split a phase by distance-map watershed; count particle contacts."""
 
 from __future__ import annotations
 
@@ -59,30 +59,48 @@ def contact_pairs(ids: np.ndarray, periodic_xy: bool) -> np.ndarray:
     return np.column_stack([uniq // base, uniq % base])
 
 
+def _size_classes(r: np.ndarray, ratio: float = 1.5) -> list[np.ndarray]:
+    """Indices of spheres grouped by radius in classes spanning a factor ``ratio`` each."""
+    edges = [float(r.min())]
+    while edges[-1] * ratio < r.max():
+        edges.append(edges[-1] * ratio)
+    cls = np.searchsorted(np.asarray(edges), r, side="right") - 1
+    return [np.flatnonzero(cls == c) for c in range(len(edges)) if np.any(cls == c)]
+
+
 def geometric_contacts(packing: Packing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sphere pairs (i < j) that overlap, with overlap r_i + r_j − |x_i − x_j| (µm) > 0.
 
     Distances use the nearest periodic image in x and y; z is not periodic. This is the DEM's
     contact definition, so it also serves hand-built packings that carry no contact list.
+    Spheres are searched by radius class so that a few large particles do not widen the
+    search radius of all the small ones.
     """
     n = len(packing)
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if n < 2:
-        z = np.zeros(0, np.int64)
-        return z, z.copy(), np.zeros(0)
+        return empty
     bx, by, _ = packing.box_um
     c = packing.center_um.copy()
     c[:, 0] %= bx
     c[:, 1] %= by
     r = packing.radius_um
-    zmin = c[:, 2].min()
-    span = c[:, 2].max() - zmin + 4.0 * r.max() + 1.0
-    c[:, 2] -= zmin
-    tree = cKDTree(c, boxsize=(bx, by, span))
-    pairs = tree.query_pairs(2.0 * float(r.max()), output_type="ndarray")
-    if pairs.size == 0:
-        z = np.zeros(0, np.int64)
-        return z, z.copy(), np.zeros(0)
-    i, j = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+    c[:, 2] -= c[:, 2].min()
+    box = (bx, by, c[:, 2].max() + 4.0 * r.max() + 1.0)
+    classes = _size_classes(r)
+    trees = [cKDTree(c[idx], boxsize=box) for idx in classes]
+    ii, jj = [], []
+    for a, ia in enumerate(classes):
+        for b in range(a, len(classes)):
+            ib = classes[b]
+            reach = float(r[ia].max() + r[ib].max())
+            m = trees[a].sparse_distance_matrix(trees[b], reach, output_type="ndarray")
+            gi, gj = ia[m["i"]], ib[m["j"]]
+            keep = (gi < gj) if a == b else np.ones(gi.size, bool)
+            ii.append(gi[keep])
+            jj.append(gj[keep])
+    i = np.concatenate(ii).astype(np.int64)
+    j = np.concatenate(jj).astype(np.int64)
     d = c[j] - c[i]
     d[:, 0] -= bx * np.round(d[:, 0] / bx)
     d[:, 1] -= by * np.round(d[:, 1] / by)
@@ -124,8 +142,13 @@ def cam_particle_mask(packing: Packing) -> np.ndarray:
     return np.asarray(packing.component_roles)[packing.component] == "CAM"
 
 
-def packing_cam_contacts(packing: Packing) -> tuple[int, int]:
-    """(number of CAM particles, number of overlapping CAM–CAM pairs) in the packing."""
+def packing_cam_contacts(
+    packing: Packing, contacts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+) -> tuple[int, int]:
+    """(number of CAM particles, number of overlapping CAM–CAM pairs) in the packing.
+
+    ``contacts`` may pass :func:`geometric_contacts` of the same packing.
+    """
     cam = cam_particle_mask(packing)
-    i, j, _ = geometric_contacts(packing)
+    i, j, _ = contacts if contacts is not None else geometric_contacts(packing)
     return int(cam.sum()), int(np.count_nonzero(cam[i] & cam[j]))

@@ -7,6 +7,10 @@ import math
 import numba as nb
 import numpy as np
 
+# float32 distances carry ~1e-7 relative error: keep exact ties out of balls and containment
+_SAFE_UP = 1.0 + 1e-5
+_SAFE_DOWN = 1.0 - 1e-5
+
 
 @nb.njit(parallel=True, cache=True)
 def maximal_ball_centres(
@@ -44,7 +48,7 @@ def maximal_ball_centres(
                                 continue
                             step = math.sqrt((di * spacing[0]) ** 2 + (dj * spacing[1]) ** 2
                                              + (dk * spacing[2]) ** 2)
-                            if dist[ii, jj, kk] >= r + step:
+                            if dist[ii, jj, kk] > (r + step) * _SAFE_UP:
                                 inside = True
                                 break
                         if inside:
@@ -71,7 +75,7 @@ def paint_balls(
         cj = (c // nz) % ny
         ck = c % nz
         r = dist[ci, cj, ck]
-        r2 = r * r
+        r2 = r * r * _SAFE_DOWN
         ri = int(r / spacing[0])
         rj = int(r / spacing[1])
         rk = int(r / spacing[2])

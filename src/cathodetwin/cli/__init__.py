@@ -7,8 +7,8 @@ import sys
 import typer
 from rich.console import Console
 
-from cathodetwin.cli import calc_cmd, recipe_cmd, study_cmd
-from cathodetwin.errors import InputError, RecipeError
+from cathodetwin.cli import build_cmd, calc_cmd, recipe_cmd, study_cmd
+from cathodetwin.errors import RecipeError
 
 app = typer.Typer(
     name="cathodetwin",
@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 app.add_typer(recipe_cmd.app, name="recipe")
 app.add_typer(calc_cmd.app, name="calc")
+app.command("build")(build_cmd.build_command)
+app.command("demo")(build_cmd.demo_command)
 app.command("study")(study_cmd.study)
 
 err_console = Console(stderr=True)
@@ -33,6 +35,6 @@ def main() -> None:
         for problem in err.problems:
             err_console.print(f"  • {problem}", highlight=False)
         sys.exit(2)
-    except InputError as err:
+    except ValueError as err:  # InputError and the library's own input checks
         err_console.print(f"[bold red]error:[/] {err}", highlight=False)
         sys.exit(2)

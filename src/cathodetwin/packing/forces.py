@@ -35,7 +35,8 @@ from cathodetwin.packing.contact_laws import (
 from cathodetwin.packing.geometry import cap_volume_um3, radical_cap_heights_um
 
 BLOCK = 4096
-MAX_GROWTH_STEP = 0.02  # largest relative radius change per step
+MAX_GROWTH_STEP = 0.01  # largest relative radius change per step
+GROWTH_RELAXATION = 0.5  # under-relaxed Newton step of the volume-keeping radius
 
 # Indices of the per-block sums returned by gather_forces.
 S_FORCE_BOTTOM = 0
@@ -68,7 +69,8 @@ def _wall(overlap, dmax, e_star, radius, p_y):
 @njit(cache=True, parallel=True)
 def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, pi, pj, dmax,
                 lx, ly, height, fvec, kpair, lost_i, lost_j, area_i, area_j, plastic):
-    """Contact force on i from j (fvec), stiffness, charged lens parts and cap areas per pair.
+    """Contact force on i from j (fvec), stiffness, charged lens parts and their derivatives with
+    respect to each particle's own radius (area_i, area_j; µm²) per pair.
 
     Updates the per-pair maximum overlap ``dmax`` and plastic overlap; returns per-block sums of
     the affine-mode stiffness k·(n_z Δz/h)² used as the punch's preconditioning mass.
@@ -144,8 +146,17 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
             else:
                 lost_i[k] = ci
                 lost_j[k] = cj
-            area_i[k] = 2.0 * math.pi * ri * hi
-            area_j[k] = 2.0 * math.pi * rj * hj
+            # d(charged volume)/d(own radius): area inside the partner for a whole lens,
+            # cap growth with the moving radical plane for a split lens
+            if ki != 0 and kj == 0:
+                area_i[k] = 2.0 * math.pi * ri * hi
+                area_j[k] = 0.0
+            elif kj != 0 and ki == 0:
+                area_i[k] = 0.0
+                area_j[k] = 2.0 * math.pi * rj * hj
+            else:
+                area_i[k] = math.pi * hi * (hi + (2.0 * ri - hi) * (1.0 - ri / dist))
+                area_j[k] = math.pi * hj * (hj + (2.0 * rj - hj) * (1.0 - rj / dist))
             nz = dz * inv
             acc += kk * (nz * dz / height) ** 2
         aff[b] = acc
@@ -252,7 +263,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             if grow and ki != 0:
                 full = 4.0 * math.pi * r * r
                 free = max(full - area, 0.1 * full)
-                dr = (vol0[i] - (sphere - lost)) / free
+                dr = GROWTH_RELAXATION * (vol0[i] - (sphere - lost)) / free
                 dr = min(max(dr, -MAX_GROWTH_STEP * r), MAX_GROWTH_STEP * r)
                 radius[i] = r + dr
             mx = pos[i, 0] - pos_ref[i, 0]

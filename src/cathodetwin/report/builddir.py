@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def _read_packing(path: Path, problems: list[str]) -> Packing | None:
         return None
     try:
         return Packing.load(path)
-    except (OSError, ValueError, KeyError) as err:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
         problems.append(f"{PACKING_FILE} cannot be read: {err}")
         return None
 

@@ -62,7 +62,7 @@ def _is_number(x: object) -> bool:
 
 
 def _item_names(items: Sequence[Mapping]) -> list[str]:
-    """Bracketed names for the dicts of a list: ``[name=x]`` if a label key is unique, else index."""
+    """Bracketed names of a list's dicts: ``[key=value]`` for a unique label key, else index."""
     for key in ITEM_LABEL_KEYS:
         values = [item.get(key) for item in items]
         if all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values) and (

@@ -9,7 +9,8 @@ Array axes inside cathodetwin are (x, y, z). File conventions:
   phase legend, voxel size and provenance (:func:`save_microstructure`).
 
 Segmented grey values become phases through a mapping such as
-``"0=pore,85=CAM:NCM811,170=SSE:Li6PS5Cl"`` (see :func:`parse_phase_map`).
+``"0=pore,85=CAM:NCM811,170=SSE:Li6PS5Cl"`` (see :func:`parse_phase_map`). Bad input raises
+:class:`cathodetwin.errors.InputError` (a ValueError) naming the parameter and what is allowed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 import tifffile
 import zarr
 
+from cathodetwin.errors import InputError
 from cathodetwin.materials import get_material, list_materials
 from cathodetwin.structure.microstructure import ROLES, Microstructure, Phase
 
@@ -62,12 +64,12 @@ def _phase_spec(value: int, token: str) -> tuple[str, str, str | None]:
         role_txt, mat_txt = (t.strip() for t in token.split(":", 1))
         role = _role_of(role_txt)
         if role is None:
-            raise ValueError(
+            raise InputError(
                 f"phases: value {value}: role {role_txt!r} unknown; use one of {ROLES}"
             )
         mat = _material_named(mat_txt)
         if mat is None:
-            raise ValueError(
+            raise InputError(
                 f"phases: value {value}: material {mat_txt!r} is not in the library; "
                 f"known: {list_materials()}"
             )
@@ -76,14 +78,14 @@ def _phase_spec(value: int, token: str) -> tuple[str, str, str | None]:
     if mat is not None:
         kind = get_material(mat).kind
         if kind not in ROLES:
-            raise ValueError(
+            raise InputError(
                 f"phases: value {value}: material {mat!r} is of kind {kind!r}, which is not a "
                 f"cathode phase; give a role explicitly, e.g. {value}=CAM:{mat}"
             )
         return mat, kind, mat
     role = _role_of(token)
     if role is None:
-        raise ValueError(
+        raise InputError(
             f"phases: value {value}: {token!r} is neither a role {ROLES} (or alias "
             f"{sorted(ROLE_ALIASES)}) nor a library material; write e.g. {value}=CAM:NCM811"
         )
@@ -103,22 +105,22 @@ def parse_phase_map(spec: str | Mapping[int, str]) -> dict[int, Phase]:
         entries: list[tuple[int, str]] = []
         for item in (s for s in re.split(r"[,;]", spec) if s.strip()):
             if "=" not in item:
-                raise ValueError(f"phases: entry {item.strip()!r} must look like VALUE=PHASE")
+                raise InputError(f"phases: entry {item.strip()!r} must look like VALUE=PHASE")
             v_txt, token = item.split("=", 1)
             try:
                 entries.append((int(v_txt.strip()), token))
             except ValueError:
-                raise ValueError(
+                raise InputError(
                     f"phases: grey value {v_txt.strip()!r} in {item.strip()!r} is not an integer"
                 ) from None
     else:
         entries = [(int(v), str(t)) for v, t in spec.items()]
     if not entries:
-        raise ValueError(f"phases: no VALUE=PHASE entries in {spec!r}")
+        raise InputError(f"phases: no VALUE=PHASE entries in {spec!r}")
     values = [v for v, _ in entries]
     dup = sorted({v for v in values if values.count(v) > 1})
     if dup:
-        raise ValueError(f"phases: grey value(s) {dup} are mapped more than once")
+        raise InputError(f"phases: grey value(s) {dup} are mapped more than once")
     specs = [(v, *_phase_spec(v, t)) for v, t in entries]
     specs.sort(key=lambda s: s[2] != "pore")  # stable: pore first, order kept otherwise
     names = [s[1] for s in specs]
@@ -141,14 +143,14 @@ def _value_counts(volume: np.ndarray) -> dict[int, int]:
 def check_volume(volume: np.ndarray) -> None:
     """Raise ValueError unless ``volume`` is a non-empty 3D integer array."""
     if volume.ndim != 3:
-        raise ValueError(
+        raise InputError(
             f"image must be a 3D volume (x, y, z); got {volume.ndim}D shape {volume.shape}. "
             "A single slice cannot be analysed: stack the slices into one volume"
         )
     if volume.size == 0:
-        raise ValueError(f"image is empty: shape {volume.shape}")
+        raise InputError(f"image is empty: shape {volume.shape}")
     if volume.dtype.kind not in "ui":
-        raise ValueError(
+        raise InputError(
             f"image dtype {volume.dtype} is not allowed: a segmented volume must hold integer "
             "grey values (uint8, uint16, int32, ...); segment or round it first"
         )
@@ -168,14 +170,14 @@ def labels_from_grey(
     if unmapped:
         listed = ", ".join(f"{v} ({c} voxels)" for v, c in list(unmapped.items())[:_MAX_LISTED])
         more = f" and {len(unmapped) - _MAX_LISTED} more" if len(unmapped) > _MAX_LISTED else ""
-        raise ValueError(
+        raise InputError(
             f"phases: grey value(s) {listed}{more} occur in the image but are not mapped; "
             f"mapped: {sorted(phase_map)}"
         )
     present = {phase_map[v].label for v in counts}
     if len(present) < 2:
         only = phase_map[next(iter(counts))]
-        raise ValueError(
+        raise InputError(
             f"image holds only one phase ({only.name!r}, role {only.role}); a cathode volume "
             "needs at least two"
         )
@@ -198,7 +200,7 @@ def parse_voxel_size(text: str | float | tuple[float, ...]) -> tuple[float, floa
         try:
             vals = [float(p) for p in parts]
         except ValueError:
-            raise ValueError(
+            raise InputError(
                 f"voxel_size: {text!r} is not a number or three comma-separated numbers (µm)"
             ) from None
     elif isinstance(text, int | float):
@@ -208,7 +210,7 @@ def parse_voxel_size(text: str | float | tuple[float, ...]) -> tuple[float, floa
     if len(vals) == 1:
         vals = vals * 3
     if len(vals) != 3 or not all(v > 0 and np.isfinite(v) for v in vals):
-        raise ValueError(f"voxel_size: need one or three positive numbers in µm, got {text!r}")
+        raise InputError(f"voxel_size: need one or three positive numbers in µm, got {text!r}")
     return (vals[0], vals[1], vals[2])
 
 
@@ -224,7 +226,7 @@ def read_volume(
     """
     path = Path(path)
     if not path.exists():
-        raise ValueError(f"image: {path} does not exist")
+        raise InputError(f"image: {path} does not exist")
     suffix = path.suffix.lower()
     if suffix in TIFF_SUFFIXES:
         arr = tifffile.imread(path)
@@ -232,7 +234,7 @@ def read_volume(
             return np.ascontiguousarray(arr.transpose(2, 1, 0))
         if arr.ndim == 2:
             return arr.T
-        raise ValueError(
+        raise InputError(
             f"image: {path} has shape {arr.shape}; expected a stack of single-channel pages"
         )
     if suffix == ".npy":
@@ -241,14 +243,14 @@ def read_volume(
         node = zarr.open(str(path), mode="r")
         if isinstance(node, zarr.Group):
             if dataset not in node:
-                raise ValueError(
+                raise InputError(
                     f"image: zarr group {path} has no array {dataset!r}; has {list(node.keys())}"
                 )
             node = node[dataset]
         return np.asarray(node[...])
     if suffix in RAW_SUFFIXES:
         return _read_raw(path, shape, dtype, order, offset)
-    raise ValueError(
+    raise InputError(
         f"image: unknown file type {suffix!r} for {path}; use one of "
         f"{TIFF_SUFFIXES + ('.npy', '.zarr') + RAW_SUFFIXES}"
     )
@@ -259,19 +261,19 @@ def _read_raw(
     offset: int,
 ) -> np.ndarray:
     if shape is None or dtype is None:
-        raise ValueError(
+        raise InputError(
             f"image: raw file {path} needs shape (nx, ny, nz) and dtype (e.g. 'uint8', '<u2')"
         )
     if order not in ("C", "F"):
-        raise ValueError(f"order: got {order!r}; use 'F' (x fastest) or 'C' (z fastest)")
+        raise InputError(f"order: got {order!r}; use 'F' (x fastest) or 'C' (z fastest)")
     if len(shape) != 3 or min(shape) < 1:
-        raise ValueError(f"shape: need three positive voxel counts (nx, ny, nz), got {shape}")
+        raise InputError(f"shape: need three positive voxel counts (nx, ny, nz), got {shape}")
     dt = np.dtype(dtype)
     count = int(np.prod(shape))
     expected = offset + count * dt.itemsize
     actual = path.stat().st_size
     if actual != expected:
-        raise ValueError(
+        raise InputError(
             f"image: raw file {path} has {actual} bytes but shape {tuple(shape)} of {dt} "
             f"with offset {offset} needs {expected}"
         )
@@ -289,7 +291,7 @@ def write_volume(
     path = Path(path)
     volume = np.asarray(volume)
     if volume.ndim != 3:
-        raise ValueError(f"volume must be 3D (x, y, z), got shape {volume.shape}")
+        raise InputError(f"volume must be 3D (x, y, z), got shape {volume.shape}")
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     if suffix in TIFF_SUFFIXES:
@@ -303,11 +305,11 @@ def write_volume(
         arr[...] = volume
     elif suffix in RAW_SUFFIXES:
         if order not in ("C", "F"):
-            raise ValueError(f"order: got {order!r}; use 'F' (x fastest) or 'C' (z fastest)")
+            raise InputError(f"order: got {order!r}; use 'F' (x fastest) or 'C' (z fastest)")
         with open(path, "wb") as fh:
             fh.write(volume.tobytes(order=order))
     else:
-        raise ValueError(
+        raise InputError(
             f"path: unknown file type {suffix!r}; use one of "
             f"{TIFF_SUFFIXES + ('.npy', '.zarr') + RAW_SUFFIXES}"
         )
@@ -348,7 +350,7 @@ def save_microstructure(micro: Microstructure, path: str | Path, *, chunk: int =
     """Write a Microstructure as a zarr group (labels + legend, voxel size, provenance)."""
     path = Path(path)
     if path.suffix.lower() != ".zarr":
-        raise ValueError(f"path: a Microstructure is saved as a .zarr directory, got {path}")
+        raise InputError(f"path: a Microstructure is saved as a .zarr directory, got {path}")
     group = zarr.open_group(str(path), mode="w")
     arr = group.create_array("labels", shape=micro.shape, dtype=np.uint8,
                              chunks=tuple(min(chunk, n) for n in micro.shape))
@@ -372,10 +374,10 @@ def load_microstructure(path: str | Path) -> Microstructure:
     try:
         group = zarr.open_group(str(path), mode="r")
     except (FileNotFoundError, ValueError) as err:
-        raise ValueError(f"path: {path} is not a cathodetwin zarr group ({err})") from None
+        raise InputError(f"path: {path} is not a cathodetwin zarr group ({err})") from None
     attrs = dict(group.attrs)
     if attrs.get("format") != "cathodetwin.microstructure/1":
-        raise ValueError(f"path: {path} is not a cathodetwin Microstructure (no format tag)")
+        raise InputError(f"path: {path} is not a cathodetwin Microstructure (no format tag)")
     phases = tuple(Phase(**p) for p in attrs["phases"])
     labels = np.asarray(group["labels"][...])
     return Microstructure(labels, tuple(attrs["voxel_size_um"]), phases,  # type: ignore[arg-type]
@@ -390,7 +392,7 @@ def export_vti(micro: Microstructure, path: str | Path) -> Path:
     """
     path = Path(path)
     if path.suffix.lower() != ".vti":
-        raise ValueError(f"path: VTK ImageData needs a .vti suffix, got {path}")
+        raise InputError(f"path: VTK ImageData needs a .vti suffix, got {path}")
     nx, ny, nz = micro.shape
     sx, sy, sz = micro.voxel_size_um
     data = micro.labels.tobytes(order="F")  # VTK: x fastest

@@ -45,7 +45,7 @@ class _Legend:
 def grid_for_box(
     box_um: tuple[float, float, float], voxel_size_um: float
 ) -> tuple[tuple[int, int, int], tuple[float, float, float]]:
-    """Voxel counts and per-axis voxel edges (µm) that tile ``box_um`` at about ``voxel_size_um``."""
+    """Voxel counts and per-axis voxel edges (µm) tiling ``box_um`` at about ``voxel_size_um``."""
     if not voxel_size_um > 0:
         raise ValueError(f"voxel_size_um must be > 0, got {voxel_size_um}")
     shape = tuple(max(1, round(b / voxel_size_um)) for b in box_um)
@@ -146,7 +146,10 @@ def _rasterize(
     per_slice = nx * ny * (6 + (4 if want_owner else 0))
     cz = int(max(1, min(nz, chunk_bytes // per_slice)))
     sp = np.asarray(spacing, np.float64)
-    zc = packing.center_um[:, 2]
+    centers = packing.center_um.astype(np.float64)
+    zc = centers[:, 2]
+    f_start, f_end = fib.start_um.astype(np.float64), fib.end_um.astype(np.float64)
+    f_radius = fib.radius_um.astype(np.float64)
     for k0 in range(0, nz, cz):
         k1 = min(nz, k0 + cz)
         z0, z1 = k0 * spacing[2], k1 * spacing[2]
@@ -156,16 +159,14 @@ def _rasterize(
         keys = np.full(lab.shape, np.inf, np.float32)
         idx = np.flatnonzero((zc + r_out > z0) & (zc - r_out < z1))
         draw_spheres(lab, pri, keys, own, want_owner, k0, nz, sp, idx,
-                     packing.center_um.astype(np.float64), r_core.astype(np.float64),
-                     r_shell_in.astype(np.float64), r_out, lab_core, lab_buf, lab_shell,
+                     centers, r_core.astype(np.float64), r_shell_in.astype(np.float64), r_out,
+                     lab_core, lab_buf, lab_shell,
                      pri_core, OVERLAP_PRIORITY["coating"], OVERLAP_PRIORITY["shell"],
                      coverage, dirs, thr, PATCH_KAPPA)
         fidx = np.flatnonzero((fib_zhi > z0) & (fib_zlo < z1))
         if fidx.size:
-            draw_fibers(lab, pri, keys, own, want_owner, k0, nz, sp, fidx,
-                        fib.start_um.astype(np.float64), fib.end_um.astype(np.float64),
-                        fib.radius_um.astype(np.float64), fib_lab,
-                        OVERLAP_PRIORITY["carbon"], len(packing))
+            draw_fibers(lab, pri, keys, own, want_owner, k0, nz, sp, fidx, f_start, f_end,
+                        f_radius, fib_lab, OVERLAP_PRIORITY["carbon"], len(packing))
     provenance = {
         "source": "voxelize",
         "voxel_size_um": list(spacing),

@@ -181,7 +181,7 @@ def analyze_breathing(
     particle_ids: np.ndarray | None = None,
     histogram_bins: int = 40,
     return_fields: bool = False,
-    rtol: float = 1e-4,
+    rtol: float = 1e-3,
     max_iterations: int = 1000,
 ) -> BreathingResult:
     """Strain energy, volume change, stack pressure change and contact retention on charge.
@@ -193,7 +193,7 @@ def analyze_breathing(
     stack_pressure_mpa: operating pressure for the energy and traction summary;
     sweep_pressures_mpa: pressures at which contact retention is reported.
     separator_label: label whose material fills the separator pad (default: the first
-    electrolyte label; without one no pad is added).
+    electrolyte label present in the volume; without one no pad is added).
     particle_ids: optional integer volume naming the CAM particle of each voxel; default
     face-connected CAM of one label (x/y periodic).
     """
@@ -202,8 +202,10 @@ def analyze_breathing(
                   lateral, separator_pad_voxels)
     if particle_ids is not None and particle_ids.shape != labels.shape:
         raise ValueError(f"particle_ids shape {particle_ids.shape} != labels {labels.shape}")
-    if separator_label is None and electrolyte_labels:
-        separator_label = int(electrolyte_labels[0])
+    if separator_label is None:
+        counts = np.bincount(labels.ravel(), minlength=256)
+        present = [int(v) for v in electrolyte_labels if counts[int(v)] > 0]
+        separator_label = present[0] if present else None
     pad = separator_pad_voxels if separator_label is not None else 0
     if pad and separator_label not in youngs_modulus_gpa:
         raise ValueError(f"separator_label = {separator_label} has no Young's modulus")
@@ -324,7 +326,7 @@ def analyze_microstructure_breathing(
     bond_strength_mpa: float = 0.0,
     particle_ids: np.ndarray | None = None,
     return_fields: bool = False,
-    rtol: float = 1e-4,
+    rtol: float = 1e-3,
 ) -> BreathingResult:
     """analyze_breathing with E, nu and CAM volume change from the material library.
 

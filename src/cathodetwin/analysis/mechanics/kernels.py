@@ -22,10 +22,11 @@ def _harmonic4(a: float, b: float, c: float, d: float) -> float:
 
 
 @njit(parallel=True, cache=True)
-def stress_fields(u, labels, lam, mu, eig_stress, macro, eig_scale, inv_h, sigma):
+def stress_fields(u, labels, lam, mu, inv_mu, eig_stress, macro, eig_scale, inv_h, sigma):
     """Stress (MPa) of displacement fluctuation u plus macro strain and scaled eigenstrain.
 
     u: (3, nx, ny, nz) displacement fluctuation (µm); lam, mu: Lamé table per label (MPa);
+    inv_mu: 1 / mu per label (inf for pores, so edge moduli touching a pore vanish);
     eig_stress: (3 lam + 2 mu) * eigenstrain per label (MPa); macro: 6 strains
     (xx, yy, zz, xy, xz, yz; tensor shear); sigma: (6, nx, ny, nz) output, same order.
     """
@@ -50,27 +51,29 @@ def stress_fields(u, labels, lam, mu, eig_stress, macro, eig_scale, inv_h, sigma
                 sigma[0, i, j, k] = p + 2.0 * m0 * exx
                 sigma[1, i, j, k] = p + 2.0 * m0 * eyy
                 sigma[2, i, j, k] = p + 2.0 * m0 * ezz
-                m_xy = _harmonic4(m0, mu[labels[ip, j, k]], mu[labels[i, jp, k]],
-                                  mu[labels[ip, jp, k]])
+                w0 = inv_mu[lab]
+                w_x = inv_mu[labels[ip, j, k]]
+                w_y = inv_mu[labels[i, jp, k]]
+                w_z = inv_mu[labels[i, j, kp]]
+                m_xy = 4.0 / (w0 + w_x + w_y + inv_mu[labels[ip, jp, k]])
                 g_xy = ((ux[i, jp, k] - ux[i, j, k]) * hy + (uy[ip, j, k] - uy[i, j, k]) * hx
                         + 2.0 * macro[3])
                 sigma[3, i, j, k] = m_xy * g_xy
-                m_xz = _harmonic4(m0, mu[labels[ip, j, k]], mu[labels[i, j, kp]],
-                                  mu[labels[ip, j, kp]])
+                m_xz = 4.0 / (w0 + w_x + w_z + inv_mu[labels[ip, j, kp]])
                 g_xz = ((ux[i, j, kp] - ux[i, j, k]) * hz + (uz[ip, j, k] - uz[i, j, k]) * hx
                         + 2.0 * macro[4])
                 sigma[4, i, j, k] = m_xz * g_xz
-                m_yz = _harmonic4(m0, mu[labels[i, jp, k]], mu[labels[i, j, kp]],
-                                  mu[labels[i, jp, kp]])
+                m_yz = 4.0 / (w0 + w_y + w_z + inv_mu[labels[i, jp, kp]])
                 g_yz = ((uy[i, j, kp] - uy[i, j, k]) * hz + (uz[i, jp, k] - uz[i, j, k]) * hy
                         + 2.0 * macro[5])
                 sigma[5, i, j, k] = m_yz * g_yz
 
 
 @njit(parallel=True, cache=True)
-def negative_divergence(sigma, inv_h, scale, out):
-    """Nodal force -div(sigma) * scale on the staggered displacement nodes (out: (3, ...))."""
+def negative_divergence(sigma, inv_h, scale, out, v):
+    """Nodal force -div(sigma) * scale into out (3, ...); returns the float64 dot(v, out)."""
     _, nx, ny, nz = sigma.shape
+    acc = 0.0
     hx, hy, hz = inv_h[0], inv_h[1], inv_h[2]
     sxx, syy, szz, sxy, sxz, syz = sigma[0], sigma[1], sigma[2], sigma[3], sigma[4], sigma[5]
     for i in prange(nx):
@@ -97,6 +100,10 @@ def negative_divergence(sigma, inv_h, scale, out):
                     + (sxz[i, j, k] - sxz[im, j, k]) * hx
                     + (syz[i, j, k] - syz[i, jm, k]) * hy
                 )
+                acc += (np.float64(v[0, i, j, k]) * out[0, i, j, k]
+                        + np.float64(v[1, i, j, k]) * out[1, i, j, k]
+                        + np.float64(v[2, i, j, k]) * out[2, i, j, k])
+    return acc
 
 
 @njit(parallel=True, cache=True)
@@ -166,50 +173,58 @@ def _edge_energy(s: float, a: float, b: float, c: float, d: float) -> float:
 
 
 @njit(parallel=True, cache=True)
-def apply_green(rx, ry, rz, gx, gy, gz, lam0, mu0, scale):
-    """In place: r_hat <- scale * K0(xi)^-1 r_hat for the reference Navier operator.
+def apply_green(r_hat, g_re, g_im, lam0, mu0, nz_real):
+    """In place r_hat <- K0(xi)^-1 r_hat; returns sum_x r(x) z(x) by Parseval, where z is
+    the unnormalised inverse real FFT of the result.
 
-    K0 = mu0 |g|² I + (lam0 + mu0) g conj(g)^T with g the staggered difference symbols per
-    axis; the xi = 0 mode (rigid translation) is set to zero.
+    r_hat: (3, nx, ny, nz_real // 2 + 1) rfft of the residual; K0 = mu0 |g|² I +
+    (lam0 + mu0) g conj(g)^T, g the forward-difference symbols (g_re, g_im: (3, max n)).
+    The xi = 0 mode (rigid translation) is set to zero.
     """
-    nx, ny, nz = rx.shape
+    _, nx, ny, nh = r_hat.shape
     c = (lam0 + mu0) / (lam0 + 2.0 * mu0)
+    acc = 0.0
     for i in prange(nx):
-        a = gx[i]
+        ax, bx = g_re[0, i], g_im[0, i]
         for j in range(ny):
-            b = gy[j]
-            for k in range(nz):
-                d = gz[k]
-                g2 = (a.real * a.real + a.imag * a.imag + b.real * b.real + b.imag * b.imag
-                      + d.real * d.real + d.imag * d.imag)
+            ay, by = g_re[1, j], g_im[1, j]
+            for k in range(nh):
+                az, bz = g_re[2, k], g_im[2, k]
+                g2 = ax * ax + bx * bx + ay * ay + by * by + az * az + bz * bz
                 if g2 == 0.0:
-                    rx[i, j, k] = 0.0
-                    ry[i, j, k] = 0.0
-                    rz[i, j, k] = 0.0
+                    r_hat[0, i, j, k] = 0.0
+                    r_hat[1, i, j, k] = 0.0
+                    r_hat[2, i, j, k] = 0.0
                     continue
-                x, y, z = rx[i, j, k], ry[i, j, k], rz[i, j, k]
-                proj = c * (a.conjugate() * x + b.conjugate() * y + d.conjugate() * z) / g2
-                f = scale / (mu0 * g2)
-                rx[i, j, k] = f * (x - a * proj)
-                ry[i, j, k] = f * (y - b * proj)
-                rz[i, j, k] = f * (z - d * proj)
+                x = r_hat[0, i, j, k]
+                y = r_hat[1, i, j, k]
+                z = r_hat[2, i, j, k]
+                inv = 1.0 / g2
+                # conj(g) . r
+                pr = (ax * x.real + bx * x.imag + ay * y.real + by * y.imag
+                      + az * z.real + bz * z.imag) * c * inv
+                pi = (ax * x.imag - bx * x.real + ay * y.imag - by * y.real
+                      + az * z.imag - bz * z.real) * c * inv
+                f = inv / mu0
+                zx = f * (x - complex(ax * pr - bx * pi, ax * pi + bx * pr))
+                zy = f * (y - complex(ay * pr - by * pi, ay * pi + by * pr))
+                zz = f * (z - complex(az * pr - bz * pi, az * pi + bz * pr))
+                r_hat[0, i, j, k] = zx
+                r_hat[1, i, j, k] = zy
+                r_hat[2, i, j, k] = zz
+                weight = 1.0 if (k == 0 or 2 * k == nz_real) else 2.0
+                acc += weight * (x.real * zx.real + x.imag * zx.imag + y.real * zy.real
+                                 + y.imag * zy.imag + z.real * zz.real + z.imag * zz.imag)
+    return acc
 
 
 @njit(parallel=True, cache=True)
-def dot(a, b):
-    """Float64-accumulated dot product of two flat float32 arrays."""
-    s = 0.0
-    for i in prange(a.size):
-        s += np.float64(a[i]) * np.float64(b[i])
-    return s
-
-
-@njit(parallel=True, cache=True)
-def axpy(y, alpha, x):
-    """In place y <- y + alpha * x for flat float32 arrays."""
+def cg_step(x, p, r, q, alpha):
+    """In place x <- x + alpha p and r <- r - alpha q for flat float32 arrays."""
     a = np.float32(alpha)
-    for i in prange(y.size):
-        y[i] += a * x[i]
+    for i in prange(x.size):
+        x[i] += a * p[i]
+        r[i] -= a * q[i]
 
 
 @njit(parallel=True, cache=True)

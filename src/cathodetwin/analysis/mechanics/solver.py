@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ducc0
 import numpy as np
-import scipy.fft
 
 from cathodetwin.analysis.mechanics import kernels
 
@@ -29,6 +29,12 @@ class LabelElasticity:
     lame_lambda_mpa: np.ndarray
     shear_modulus_mpa: np.ndarray
     eigenstrain: np.ndarray
+
+    @property
+    def inverse_shear_modulus(self) -> np.ndarray:
+        """1 / mu per label (1/MPa), infinite for pores."""
+        with np.errstate(divide="ignore"):
+            return (1.0 / self.shear_modulus_mpa).astype(np.float32)
 
     @property
     def eigen_stress_mpa(self) -> np.ndarray:
@@ -104,13 +110,13 @@ def reference_medium(labels: np.ndarray, table: LabelElasticity) -> tuple[float,
 
 
 def difference_symbols(shape: tuple[int, int, int], voxel_size_um: tuple[float, float, float]
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fourier symbols (e^{i theta} - 1) / h of the forward difference along x, y, z (rfft z)."""
-    out = []
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Real and imaginary parts (3, max n) of (e^{i theta} - 1) / h per axis (rfft along z)."""
+    g = np.zeros((3, max(shape)), np.complex128)
     for axis, (n, h) in enumerate(zip(shape, voxel_size_um, strict=True)):
         m = np.arange(n // 2 + 1 if axis == 2 else n)
-        out.append(((np.exp(2j * np.pi * m / n) - 1.0) / h).astype(np.complex128))
-    return out[0], out[1], out[2]
+        g[axis, : m.size] = (np.exp(2j * np.pi * m / n) - 1.0) / h
+    return np.ascontiguousarray(g.real), np.ascontiguousarray(g.imag)
 
 
 class _Operator:
@@ -129,12 +135,15 @@ class _Operator:
         idx = np.array(self.controlled, int)
         self.c0_inv = np.linalg.inv(c0[np.ix_(idx, idx)]) if idx.size else np.zeros((0, 0))
         self.sigma = np.empty((6, *self.shape), np.float32)
+        nx, ny, nz = self.shape
+        self.hat = np.empty((3, nx, ny, nz // 2 + 1), np.complex64)
         self.eig_stress = table.eigen_stress_mpa
+        self.inv_mu = table.inverse_shear_modulus
 
     def stress(self, u, macro, eig_scale):
         """Stress field into the shared buffer; returns it."""
         kernels.stress_fields(u, self.labels, self.table.lame_lambda_mpa,
-                              self.table.shear_modulus_mpa, self.eig_stress,
+                              self.table.shear_modulus_mpa, self.inv_mu, self.eig_stress,
                               np.asarray(macro, np.float64), float(eig_scale), self.inv_h,
                               self.sigma)
         return self.sigma
@@ -144,23 +153,25 @@ class _Operator:
         return np.array([np.mean(self.sigma[a], dtype=np.float64) for a in NORMAL])
 
     def apply(self, u, e_ctrl, out_u):
-        """Hessian times (u, controlled strains): nodal forces / N and mean stresses."""
+        """Hessian times (u, controlled strains) into out_u; returns (mean stresses, u . out_u)."""
         macro = np.zeros(6)
         macro[self.controlled] = e_ctrl
         self.stress(u, macro, 0.0)
-        kernels.negative_divergence(self.sigma, self.inv_h, 1.0 / self.n, out_u)
-        return self.mean_normal_stress()[self.controlled]
+        uq = kernels.negative_divergence(self.sigma, self.inv_h, 1.0 / self.n, out_u, u)
+        if not self.controlled:
+            return np.zeros(0), uq
+        return self.mean_normal_stress()[self.controlled], uq
 
     def precondition(self, r_u, r_e, out_u):
-        """Reference-medium inverse: FFT Green operator for u, C0^-1 for the macro strains."""
-        gx, gy, gz = self.symbols
-        hats = [scipy.fft.rfftn(r_u[a], workers=FFT_WORKERS) for a in range(3)]
-        kernels.apply_green(hats[0], hats[1], hats[2], gx, gy, gz, self.lam0, self.mu0,
-                            float(self.n))
-        for a in range(3):
-            out_u[a] = scipy.fft.irfftn(hats[a], s=self.shape, workers=FFT_WORKERS)
-            hats[a] = None
-        return self.c0_inv @ r_e
+        """Reference-medium inverse into out_u (FFT Green operator; C0^-1 for the macro
+        strains); returns (z_e, r . z)."""
+        ducc0.fft.r2c(r_u, axes=(1, 2, 3), out=self.hat, nthreads=FFT_WORKERS)
+        # unnormalised inverse FFT: multiplies by N, the scale of the (1/N) K block
+        rz = kernels.apply_green(self.hat, *self.symbols, self.lam0, self.mu0, self.shape[2])
+        ducc0.fft.c2r(self.hat, axes=(1, 2, 3), lastsize=self.shape[2], forward=False,
+                      out=out_u, nthreads=FFT_WORKERS, allow_overwriting_input=True)
+        z_e = self.c0_inv @ r_e
+        return z_e, rz + float(r_e @ z_e)
 
 
 def solve_elasticity(
@@ -197,36 +208,32 @@ def solve_elasticity(
     x_e = np.zeros(len(op.controlled))
     r_u = np.empty_like(x_u)
     op.stress(x_u, fixed, eigenstrain_scale)
-    kernels.negative_divergence(op.sigma, op.inv_h, -1.0 / op.n, r_u)
+    kernels.negative_divergence(op.sigma, op.inv_h, -1.0 / op.n, r_u, x_u)
     r_e = target - op.mean_normal_stress()[op.controlled]
 
     z_u = np.empty_like(x_u)
-    z_e = op.precondition(r_u, r_e, z_u)
+    z_e, rz = op.precondition(r_u, r_e, z_u)
     p_u, p_e = z_u.copy(), z_e.copy()
     q_u = np.empty_like(x_u)
-    flat = [a.reshape(-1) for a in (x_u, r_u, z_u, p_u, q_u)]
-    fx, fr, fz, fp, fq = flat
-    rz = kernels.dot(fr, fz) + float(r_e @ z_e)
     rz0 = rz
     iterations = 0
     while rz > (rtol * rtol) * rz0 and iterations < max_iterations:
-        q_e = op.apply(p_u, p_e, q_u)
-        pq = kernels.dot(fp, fq) + float(p_e @ q_e)
+        q_e, pq_u = op.apply(p_u, p_e, q_u)
+        pq = pq_u + float(p_e @ q_e)
         if pq <= 0:
             break
         alpha = rz / pq
-        kernels.axpy(fx, alpha, fp)
+        kernels.cg_step(x_u.reshape(-1), p_u.reshape(-1), r_u.reshape(-1), q_u.reshape(-1),
+                        alpha)
         x_e += alpha * p_e
-        kernels.axpy(fr, -alpha, fq)
         r_e -= alpha * q_e
-        z_e = op.precondition(r_u, r_e, z_u)
-        rz_new = kernels.dot(fr, fz) + float(r_e @ z_e)
+        z_e, rz_new = op.precondition(r_u, r_e, z_u)
         beta = rz_new / rz
         rz = rz_new
-        kernels.xpby(fz, beta, fp)
+        kernels.xpby(z_u.reshape(-1), beta, p_u.reshape(-1))
         p_e = z_e + beta * p_e
         iterations += 1
-    del r_u, z_u, p_u, q_u, flat, fr, fz, fp, fq
+    del r_u, z_u, p_u, q_u
     macro = np.array(macro_strain, np.float64)
     macro[op.controlled] = x_e
     op.stress(x_u, macro, eigenstrain_scale)
@@ -251,8 +258,9 @@ def stress_field(
     inv_h = np.array([1.0 / h for h in voxel_size_um], np.float64)
     kernels.stress_fields(solution_displacement_um, np.ascontiguousarray(labels),
                           table.lame_lambda_mpa, table.shear_modulus_mpa,
-                          table.eigen_stress_mpa, np.asarray(macro_strain, np.float64),
-                          float(eigenstrain_scale), inv_h, sigma)
+                          table.inverse_shear_modulus, table.eigen_stress_mpa,
+                          np.asarray(macro_strain, np.float64), float(eigenstrain_scale), inv_h,
+                          sigma)
     return sigma
 
 

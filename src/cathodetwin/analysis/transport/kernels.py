@@ -42,8 +42,62 @@ def _point(k, km, kp, xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz):
 
 
 @njit(cache=True, inline="always")
-def _rows(x, zero, g0, g1, g2, i, j, n0, n1):
+def _flux_sum(k, km, kp, xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz):
+    """(A x)_k as the sum of face currents g (x_k − x_neighbour): conservative to round-off."""
+    x = xr[k]
+    return (gl[k] * (x - xim[k]) + gh[k] * (x - xip[k]) + gyl[k] * (x - xjm[k])
+            + gyh[k] * (x - xjp[k]) + gz[km] * (x - xr[km]) + gz[k] * (x - xr[kp]))
+
+
+@njit(cache=True, fastmath=True)
+def _row_apply(out, xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz):
+    """out = (A x) along one row."""
+    n2 = xr.size
+    for k in range(1, n2 - 1):
+        out[k] = _flux_sum(k, k - 1, k + 1, xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
+    for k in (0, n2 - 1):
+        out[k] = _flux_sum(k, _wrap_prev(k, n2), _wrap_next(k, n2),
+                           xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
+
+
+@njit(cache=True, fastmath=True)
+def _row_residual(out, br, xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz):
+    """out = b − (A x) along one row."""
+    n2 = xr.size
+    for k in range(1, n2 - 1):
+        out[k] = br[k] - _flux_sum(k, k - 1, k + 1, xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
+    for k in (0, n2 - 1):
+        out[k] = br[k] - _flux_sum(k, _wrap_prev(k, n2), _wrap_next(k, n2),
+                                   xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
+
+
+@njit(cache=True, fastmath=True)
+def _row_gauss_seidel(xr, br, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz, start, reverse, tmp):
+    """Gauss-Seidel update of the voxels k = start, start + 2, ... of one row.
+
+    Interior voxels of one colour do not couple within a row, so their updates are computed
+    for the whole row into ``tmp`` (vectorised) and blended in; the two row ends, which an odd
+    periodic axis couples, are updated one after the other in sweep order.
+    """
+    n2 = xr.size
+    for k in range(1, n2 - 1):
+        diag, s = _point(k, k - 1, k + 1, xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
+        tmp[k] = (br[k] + s) / max(diag, TINY)
+    for k in range(1, n2 - 1):
+        xr[k] = tmp[k] if (k - start) % 2 == 0 else xr[k]
+    first = n2 - 1 if reverse else 0
+    last = 0 if reverse else n2 - 1
+    for k in (first, last):
+        if (k - start) % 2 == 0 and (k == first or last != first):
+            diag, s = _point(k, _wrap_prev(k, n2), _wrap_next(k, n2),
+                             xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
+            xr[k] = (br[k] + s) / max(diag, TINY)
+
+
+@njit(cache=True, inline="always")
+def _rows(x, zero, g0, g1, g2, i, j):
     """Row views around (i, j): the row itself, its four neighbours and the face rows."""
+    n0, n1, _ = x.shape
     jm = _wrap_prev(j, n1)
     jp = _wrap_next(j, n1)
     xim = x[i - 1, j] if i > 0 else zero
@@ -52,45 +106,29 @@ def _rows(x, zero, g0, g1, g2, i, j, n0, n1):
             g0[i, j], g0[i + 1, j], g1[i, jm], g1[i, j], g2[i, j])
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(parallel=True, cache=True)
 def apply_operator(x, g0, g1, g2, out):
     """out = A x for the conduction operator with homogeneous Dirichlet faces."""
     n0, n1, n2 = x.shape
     zero = np.zeros(n2, dtype=x.dtype)
     for i in prange(n0):
         for j in range(n1):
-            xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz = _rows(x, zero, g0, g1, g2, i, j, n0, n1)
-            o = out[i, j]
-            for k in range(1, n2 - 1):
-                d, s = _point(k, k - 1, k + 1, xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
-                o[k] = d * xr[k] - s
-            for k in (0, n2 - 1):
-                d, s = _point(k, _wrap_prev(k, n2), _wrap_next(k, n2),
-                              xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
-                o[k] = d * xr[k] - s
+            xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz = _rows(x, zero, g0, g1, g2, i, j)
+            _row_apply(out[i, j], xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(parallel=True, cache=True)
 def residual(x, b, g0, g1, g2, out):
-    """out = b - A x, accumulated in float64."""
+    """out = b - A x."""
     n0, n1, n2 = x.shape
     zero = np.zeros(n2, dtype=x.dtype)
     for i in prange(n0):
         for j in range(n1):
-            xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz = _rows(x, zero, g0, g1, g2, i, j, n0, n1)
-            o = out[i, j]
-            br = b[i, j]
-            for k in range(n2):
-                km = _wrap_prev(k, n2)
-                kp = _wrap_next(k, n2)
-                d = (np.float64(gl[k]) + gh[k] + gyl[k] + gyh[k] + gz[km] + gz[k])
-                s = (np.float64(gl[k]) * xim[k] + np.float64(gh[k]) * xip[k]
-                     + np.float64(gyl[k]) * xjm[k] + np.float64(gyh[k]) * xjp[k]
-                     + np.float64(gz[km]) * xr[km] + np.float64(gz[k]) * xr[kp])
-                o[k] = br[k] - (d * xr[k] - s)
+            xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz = _rows(x, zero, g0, g1, g2, i, j)
+            _row_residual(out[i, j], b[i, j], xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(parallel=True, cache=True)
 def gauss_seidel_colour(x, b, g0, g1, g2, colour, reverse):
     """One red-black Gauss-Seidel half-sweep over voxels with (i + j + k) % 2 == colour.
 
@@ -100,81 +138,75 @@ def gauss_seidel_colour(x, b, g0, g1, g2, colour, reverse):
     n0, n1, n2 = x.shape
     zero = np.zeros(n2, dtype=x.dtype)
     for i in prange(n0):
+        tmp = np.empty(n2, dtype=x.dtype)
         for jj in range(n1):
             j = n1 - 1 - jj if reverse else jj
-            xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz = _rows(x, zero, g0, g1, g2, i, j, n0, n1)
-            br = b[i, j]
-            start = (i + j + colour) % 2
-            first = n2 - 1 if reverse else 0
-            if (first - start) % 2 == 0:
-                d, s = _point(first, _wrap_prev(first, n2), _wrap_next(first, n2),
-                              xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
-                xr[first] = (br[first] + s) / max(d, TINY)
-            for k in range(2 - start if start == 0 else 1, n2 - 1, 2):
-                d, s = _point(k, k - 1, k + 1, xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
-                xr[k] = (br[k] + s) / max(d, TINY)
-            last = 0 if reverse else n2 - 1
-            if last != first and (last - start) % 2 == 0:
-                d, s = _point(last, _wrap_prev(last, n2), _wrap_next(last, n2),
-                              xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
-                xr[last] = (br[last] + s) / max(d, TINY)
+            xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz = _rows(x, zero, g0, g1, g2, i, j)
+            _row_gauss_seidel(xr, b[i, j], xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz,
+                              (i + j + colour) % 2, reverse, tmp)
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(cache=True, fastmath=True)
+def _row_jacobi_start(xr, br, gl, gh, gyl, gyh, gz, start):
+    """Row of x = b / diag on voxels k = start, start + 2, ... and 0 on the others."""
+    n2 = xr.size
+    for k in range(1, n2):
+        diag = gl[k] + gh[k] + gyl[k] + gyh[k] + gz[k - 1] + gz[k]
+        xr[k] = br[k] / max(diag, TINY) if (k - start) % 2 == 0 else 0.0
+    diag = gl[0] + gh[0] + gyl[0] + gyh[0] + gz[n2 - 1] + gz[0]
+    xr[0] = br[0] / max(diag, TINY) if start == 0 else 0.0
+
+
+@njit(parallel=True, cache=True)
 def jacobi_start(x, b, g0, g1, g2, colour):
     """Set x = b / diag on one colour and 0 elsewhere: a red-black sweep from a zero guess."""
     n0, n1, n2 = x.shape
     for i in prange(n0):
         for j in range(n1):
             jm = _wrap_prev(j, n1)
-            gl, gh, gyl, gyh, gz = g0[i, j], g0[i + 1, j], g1[i, jm], g1[i, j], g2[i, j]
-            xr = x[i, j]
-            br = b[i, j]
-            xr[:] = 0.0
-            start = (i + j + colour) % 2
-            for k in range(start, n2, 2):
-                d = gl[k] + gh[k] + gyl[k] + gyh[k] + gz[_wrap_prev(k, n2)] + gz[k]
-                xr[k] = br[k] / max(d, TINY)
+            _row_jacobi_start(x[i, j], b[i, j], g0[i, j], g0[i + 1, j], g1[i, jm], g1[i, j],
+                              g2[i, j], (i + j + colour) % 2)
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(cache=True)
+def _row_restrict(cr, res):
+    """Add pairs of a fine residual row into a coarse row."""
+    n2 = res.size
+    for ck in range(n2 // 2):
+        cr[ck] += res[2 * ck] + res[2 * ck + 1]
+    if n2 % 2 == 1:
+        cr[cr.size - 1] += res[n2 - 1]
+
+
+@njit(parallel=True, cache=True)
 def restrict_residual(x, b, g0, g1, g2, coarse):
     """coarse = Pᵀ (b - A x): sum the residual over 2×2×2 aggregates."""
     n0, n1, n2 = x.shape
-    c0, c1, c2 = coarse.shape
     zero = np.zeros(n2, dtype=x.dtype)
-    for ci in prange(c0):
+    for ci in prange(coarse.shape[0]):
         coarse[ci] = 0.0
         res = np.empty(n2, dtype=x.dtype)
         for i in range(2 * ci, min(2 * ci + 2, n0)):
             for j in range(n1):
-                xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz = _rows(
-                    x, zero, g0, g1, g2, i, j, n0, n1)
-                br = b[i, j]
-                for k in range(1, n2 - 1):
-                    d, s = _point(k, k - 1, k + 1, xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
-                    res[k] = br[k] - (d * xr[k] - s)
-                for k in (0, n2 - 1):
-                    d, s = _point(k, _wrap_prev(k, n2), _wrap_next(k, n2),
-                                  xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
-                    res[k] = br[k] - (d * xr[k] - s)
-                cr = coarse[ci, j // 2]
-                for ck in range(n2 // 2):
-                    cr[ck] += res[2 * ck] + res[2 * ck + 1]
-                if n2 % 2 == 1:
-                    cr[c2 - 1] += res[n2 - 1]
+                xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz = _rows(x, zero, g0, g1, g2, i, j)
+                _row_residual(res, b[i, j], xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
+                _row_restrict(coarse[ci, j // 2], res)
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(cache=True)
+def _row_prolong(xr, cr, weight):
+    """xr[k] += weight · cr[k // 2]."""
+    for k in range(xr.size):
+        xr[k] += weight * cr[k // 2]
+
+
+@njit(parallel=True, cache=True)
 def prolong_add(x, coarse, weight):
     """x += weight · P coarse: piecewise-constant interpolation from 2×2×2 aggregates."""
-    n0, n1, n2 = x.shape
+    n0, n1, _ = x.shape
     for i in prange(n0):
         for j in range(n1):
-            xr = x[i, j]
-            cr = coarse[i // 2, j // 2]
-            for k in range(n2):
-                xr[k] += weight * cr[k // 2]
+            _row_prolong(x[i, j], coarse[i // 2, j // 2], weight)
 
 
 @njit(parallel=True, cache=True)
@@ -288,3 +320,28 @@ def cg_direction(p, z, beta):
     fz = z.ravel()
     for n in prange(fp.size):
         fp[n] = fz[n] + beta * fp[n]
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def lincomb(out, a, x, b, y):
+    """out = a x + b y."""
+    fo = out.ravel()
+    fx = x.ravel()
+    fy = y.ravel()
+    for n in prange(fo.size):
+        fo[n] = a * fx[n] + b * fy[n]
+
+
+@njit(parallel=True, cache=True)
+def mask_inactive(x, g0, g1, g2):
+    """Set x to 0 on inactive voxels (all six face conductances zero)."""
+    n0, n1, n2 = x.shape
+    for i in prange(n0):
+        for j in range(n1):
+            jm = _wrap_prev(j, n1)
+            for k in range(n2):
+                km = _wrap_prev(k, n2)
+                diag = (g0[i, j, k] + g0[i + 1, j, k] + g1[i, jm, k] + g1[i, j, k]
+                        + g2[i, j, km] + g2[i, j, k])
+                if diag == 0.0:
+                    x[i, j, k] = 0.0

@@ -1,16 +1,18 @@
-"""Geometric aggregation multigrid preconditioner for the voxel conduction operator.
+"""Aggregation multigrid K-cycle preconditioner for the voxel conduction operator.
 
 Each level halves the grid by grouping 2×2×2 voxels; the coarse operator is the Galerkin
 product Pᵀ A P with piecewise-constant P, which keeps a 7-point stencil whose face conductances
 are sums of the fine ones (exact for any conductivity contrast, insulating voxels included).
-The coarsest level is factorised with a sparse LU. One application is a symmetric V-cycle
-(red-black Gauss-Seidel forward before, backward after the coarse correction), so it can
-precondition conjugate gradients.
+Piecewise-constant interpolation alone gives a V-cycle whose convergence degrades with depth;
+the K-cycle (Notay & Vassilevski, Numer. Linear Algebra Appl. 15 (2008) 473) fixes that by
+solving each coarse problem with two steps of flexible conjugate gradients preconditioned by the
+next level. Smoothing is red-black Gauss-Seidel (forward before, backward after the coarse
+correction). The coarsest level is factorised with a sparse LU.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,36 +25,38 @@ COARSEST_MAX_VOXELS = 4096
 
 @dataclass
 class Level:
-    """One grid of the hierarchy: face conductances and work arrays."""
+    """One grid of the hierarchy: face conductances (float32) and work arrays."""
 
     g0: np.ndarray
     g1: np.ndarray
     g2: np.ndarray
-    x: np.ndarray
-    b: np.ndarray
-
-    @property
-    def needs_reverse(self) -> bool:
-        """Whether an odd periodic axis couples equal colours, so post-smoothing must reverse."""
-        _, n1, n2 = self.g1.shape
-        return bool((n1 % 2 == 1 and n1 > 1 and np.any(self.g1[:, -1]))
-                    or (n2 % 2 == 1 and n2 > 1 and np.any(self.g2[:, :, -1])))
+    work: list[np.ndarray] = field(default_factory=list)
 
     @property
     def shape(self) -> tuple[int, int, int]:
         """Voxel counts of this level."""
         return self.g1.shape  # type: ignore[return-value]
 
+    @property
+    def nbytes(self) -> int:
+        """Memory held by this level's arrays in bytes."""
+        return sum(a.nbytes for a in (self.g0, self.g1, self.g2, *self.work))
+
+    @property
+    def needs_reverse(self) -> bool:
+        """Whether an odd periodic axis couples equal colours, so post-smoothing must reverse."""
+        _, n1, n2 = self.shape
+        return bool((n1 % 2 == 1 and n1 > 1 and np.any(self.g1[:, -1]))
+                    or (n2 % 2 == 1 and n2 > 1 and np.any(self.g2[:, :, -1])))
+
 
 def operator_matrix(g0: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> sp.csr_matrix:
     """Assemble the conduction operator of face arrays as a sparse matrix (C-order voxels)."""
     n0, n1, n2 = g1.shape
     idx = np.arange(n0 * n1 * n2).reshape(n0, n1, n2)
-    g0 = g0.astype(np.float64)
+    g0, g1, g2 = (g.astype(np.float64) for g in (g0, g1, g2))
     diag = g0[:-1] + g0[1:] + g1 + np.roll(g1, 1, axis=1) + g2 + np.roll(g2, 1, axis=2)
-    rows = [idx.ravel()]
-    cols = [idx.ravel()]
-    vals = [diag.ravel()]
+    rows, cols, vals = [idx.ravel()], [idx.ravel()], [diag.ravel()]
     pairs = (
         (idx[:-1], idx[1:], g0[1:-1]),
         (idx, np.roll(idx, -1, axis=1), g1),
@@ -63,7 +67,7 @@ def operator_matrix(g0: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> sp.csr_ma
         for r_, c_ in ((a, c), (c, a)):
             rows.append(r_[keep])
             cols.append(c_[keep])
-            vals.append(-g[keep].astype(np.float64))
+            vals.append(-g[keep])
     n = idx.size
     return sp.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
@@ -88,64 +92,72 @@ class CoarseSolver:
 
 
 class MultigridPreconditioner:
-    """Symmetric V-cycle over a 2×2×2 aggregation hierarchy."""
+    """K-cycle over a 2×2×2 aggregation hierarchy; ``apply(r, z)`` sets z ≈ A⁻¹ r."""
 
-    def __init__(
-        self,
-        g0: np.ndarray,
-        g1: np.ndarray,
-        g2: np.ndarray,
-        dtype: type = np.float32,
-        smoothing_steps: int = 1,
-        coarse_weight: float = 1.0,
-    ) -> None:
-        self.smoothing_steps = smoothing_steps
-        self.coarse_weight = coarse_weight
-        self.levels: list[Level] = []
+    def __init__(self, g0: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> None:
+        self.levels: list[Level] = [Level(g0, g1, g2)]
         shape = g1.shape
-        empty = np.empty(0, dtype=dtype)
-        self.levels.append(Level(g0, g1, g2, empty, empty))
         while int(np.prod(shape)) > COARSEST_MAX_VOXELS and max(shape) > 2:
             fine = self.levels[-1]
             shape = tuple((n + 1) // 2 for n in shape)
-            c0 = np.empty((shape[0] + 1, shape[1], shape[2]), dtype=g1.dtype)
-            c1 = np.empty(shape, dtype=g1.dtype)
-            c2 = np.empty(shape, dtype=g1.dtype)
+            c0 = np.empty((shape[0] + 1, shape[1], shape[2]), dtype=np.float32)
+            c1 = np.empty(shape, dtype=np.float32)
+            c2 = np.empty(shape, dtype=np.float32)
             kernels.coarsen_conductances(fine.g0, fine.g1, fine.g2, c0, c1, c2)
-            self.levels.append(
-                Level(c0, c1, c2, np.zeros(shape, dtype=dtype), np.zeros(shape, dtype=dtype))
-            )
+            # x, b and the five K-cycle vectors c, v, r2, d2, w of this level.
+            work = [np.zeros(shape, dtype=np.float32) for _ in range(7)]
+            self.levels.append(Level(c0, c1, c2, work))
         self.coarse = CoarseSolver(self.levels[-1])
         self.reverse = [lv.needs_reverse for lv in self.levels]
 
     @property
     def nbytes(self) -> int:
         """Memory held by the coarse levels in bytes (the finest level's arrays excluded)."""
-        return sum(
-            lv.g0.nbytes + lv.g1.nbytes + lv.g2.nbytes + lv.x.nbytes + lv.b.nbytes
-            for lv in self.levels[1:]
-        )
+        return sum(lv.nbytes for lv in self.levels[1:])
 
     def apply(self, r: np.ndarray, z: np.ndarray) -> None:
-        """z ≈ A⁻¹ r by one V-cycle started from zero."""
+        """z ≈ A⁻¹ r by one K-cycle started from zero."""
         self._cycle(0, z, r)
 
     def _cycle(self, depth: int, x: np.ndarray, b: np.ndarray) -> None:
-        level = self.levels[depth]
         if depth == len(self.levels) - 1:
             self.coarse.solve(b, x)
             return
+        level = self.levels[depth]
         g0, g1, g2 = level.g0, level.g1, level.g2
         kernels.jacobi_start(x, b, g0, g1, g2, 0)
         kernels.gauss_seidel_colour(x, b, g0, g1, g2, 1, False)
-        for _ in range(self.smoothing_steps - 1):
-            kernels.gauss_seidel_colour(x, b, g0, g1, g2, 0, False)
-            kernels.gauss_seidel_colour(x, b, g0, g1, g2, 1, False)
         coarse = self.levels[depth + 1]
-        kernels.restrict_residual(x, b, g0, g1, g2, coarse.b)
-        self._cycle(depth + 1, coarse.x, coarse.b)
-        kernels.prolong_add(x, coarse.x, self.coarse_weight)
-        reverse = self.reverse[depth]
-        for _ in range(self.smoothing_steps):
-            kernels.gauss_seidel_colour(x, b, g0, g1, g2, 1, reverse)
-            kernels.gauss_seidel_colour(x, b, g0, g1, g2, 0, reverse)
+        cx, cb = coarse.work[0], coarse.work[1]
+        kernels.restrict_residual(x, b, g0, g1, g2, cb)
+        if depth + 1 < len(self.levels) - 1:
+            self._krylov(depth + 1, cx, cb)
+        else:
+            self.coarse.solve(cb, cx)
+        kernels.prolong_add(x, cx, 1.0)
+        kernels.gauss_seidel_colour(x, b, g0, g1, g2, 1, self.reverse[depth])
+        kernels.gauss_seidel_colour(x, b, g0, g1, g2, 0, self.reverse[depth])
+
+    def _krylov(self, depth: int, e: np.ndarray, rhs: np.ndarray) -> None:
+        """e ≈ A⁻¹ rhs by two flexible CG steps preconditioned by the cycle at ``depth``."""
+        level = self.levels[depth]
+        g0, g1, g2 = level.g0, level.g1, level.g2
+        c, v, r2, d2, w = level.work[2:]
+        self._cycle(depth, c, rhs)
+        kernels.apply_operator(c, g0, g1, g2, v)
+        rho1 = kernels.dot(c, v)
+        alpha1 = kernels.dot(c, rhs)
+        if rho1 <= 0.0:
+            e[...] = 0.0
+            return
+        kernels.lincomb(r2, 1.0, rhs, -alpha1 / rho1, v)
+        self._cycle(depth, d2, r2)
+        kernels.apply_operator(d2, g0, g1, g2, w)
+        gamma = kernels.dot(d2, v)
+        beta = kernels.dot(d2, w)
+        alpha2 = kernels.dot(d2, r2)
+        rho2 = beta - gamma * gamma / rho1
+        if rho2 <= 0.0:
+            kernels.lincomb(e, alpha1 / rho1, c, 0.0, c)
+            return
+        kernels.lincomb(e, alpha1 / rho1 - gamma * alpha2 / (rho1 * rho2), c, alpha2 / rho2, d2)

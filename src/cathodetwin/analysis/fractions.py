@@ -1,0 +1,58 @@
+"""Phase volume fractions, porosity and (from library densities) weight fractions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cathodetwin.materials import get_material
+from cathodetwin.structure.microstructure import Microstructure
+
+
+@dataclass(frozen=True)
+class PhaseFractions:
+    """Volume fraction of each phase and role, porosity, and weight % of the solids."""
+
+    volume_fraction: dict[str, float]  # per phase name, of the whole volume
+    role_volume_fraction: dict[str, float]  # per role
+    porosity: float
+    weight_percent: dict[str, float] | None  # per solid phase; None if a solid has no material
+    volume_um3: float
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable record (fractions 0..1, weight %, volume µm³)."""
+        return {
+            "volume_fraction": dict(self.volume_fraction),
+            "role_volume_fraction": dict(self.role_volume_fraction),
+            "porosity": self.porosity,
+            "weight_percent": dict(self.weight_percent) if self.weight_percent else None,
+            "volume_um3": self.volume_um3,
+        }
+
+
+def phase_fractions(micro: Microstructure) -> PhaseFractions:
+    """Volume fractions of every phase in the legend and weight % of the solid phases."""
+    counts = np.bincount(micro.labels.ravel(), minlength=256).astype(np.float64)
+    unknown = sorted(set(np.flatnonzero(counts).tolist()) - {p.label for p in micro.phases})
+    if unknown:
+        raise ValueError(f"labels {unknown} occur in the volume but are not in the phase legend")
+    n = float(micro.labels.size)
+    vf = {p.name: counts[p.label] / n for p in micro.phases}
+    roles: dict[str, float] = {}
+    for p in micro.phases:
+        roles[p.role] = roles.get(p.role, 0.0) + vf[p.name]
+    solids = [p for p in micro.phases if p.role != "pore" and counts[p.label] > 0]
+    weight = None
+    if solids and all(p.material is not None for p in solids):
+        mass = {p.name: vf[p.name] * get_material(p.material).density_g_cm3  # type: ignore[arg-type]
+                for p in solids}
+        total = sum(mass.values())
+        weight = {k: 100.0 * v / total for k, v in mass.items()}
+    return PhaseFractions(
+        volume_fraction=vf,
+        role_volume_fraction=roles,
+        porosity=roles.get("pore", 0.0),
+        weight_percent=weight,
+        volume_um3=n * micro.voxel_volume_um3,
+    )

@@ -1,0 +1,25 @@
+"""Transport: tortuosity factor and effective conductivity of voxel volumes.
+
+Two-phase mode (:func:`tortuosity_factor`) and multi-phase mode (:func:`effective_conductivity`)
+solve steady conduction between two opposite faces with a multigrid-preconditioned conjugate
+gradient solver; :func:`ionic_and_electronic` applies them to a cathode Microstructure with
+conductivities from the material library.
+"""
+
+from cathodetwin.analysis.transport.carriers import carrier_conductivities, ionic_and_electronic
+from cathodetwin.analysis.transport.conduction import (
+    effective_conductivity,
+    required_memory_bytes,
+    tortuosity_factor,
+)
+from cathodetwin.analysis.transport.results import CarrierTransport, ConductionResult
+
+__all__ = [
+    "CarrierTransport",
+    "ConductionResult",
+    "carrier_conductivities",
+    "effective_conductivity",
+    "ionic_and_electronic",
+    "required_memory_bytes",
+    "tortuosity_factor",
+]

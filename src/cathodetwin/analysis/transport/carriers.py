@@ -1,0 +1,80 @@
+"""Ionic and electronic conduction of a composite cathode with library conductivities."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from cathodetwin.analysis.transport.conduction import effective_conductivity
+from cathodetwin.analysis.transport.results import CarrierTransport, ConductionResult
+from cathodetwin.materials import get_material
+from cathodetwin.structure.microstructure import THROUGH_PLANE_AXIS, Microstructure
+
+CARRIER_ROLES: dict[str, tuple[str, ...]] = {
+    "ionic": ("SSE", "shell"),
+    "electronic": ("CAM", "carbon"),
+}
+CARRIER_PROPERTY = {
+    "ionic": "ionic_conductivity_s_cm",
+    "electronic": "electronic_conductivity_s_cm",
+}
+
+
+def carrier_conductivities(micro: Microstructure, carrier: str) -> dict[int, float]:
+    """Conductivity in S/cm per label for ``carrier`` from the material library.
+
+    Ionic: SSE and shell phases conduct with their material's ionic conductivity; electronic:
+    CAM and carbon phases with their electronic conductivity; every other phase is insulating.
+    """
+    if carrier not in CARRIER_ROLES:
+        raise ValueError(f"carrier must be one of {tuple(CARRIER_ROLES)}, got {carrier!r}")
+    table: dict[int, float] = {}
+    for phase in micro.phases:
+        if phase.role not in CARRIER_ROLES[carrier]:
+            continue
+        if phase.material is None:
+            raise ValueError(
+                f"phase {phase.name!r} (role {phase.role}) has no material, so its {carrier} "
+                f"conductivity is unknown; set Phase.material or pass conductivities"
+            )
+        value = getattr(get_material(phase.material), CARRIER_PROPERTY[carrier])
+        if value is None:
+            raise ValueError(
+                f"material {phase.material!r} of phase {phase.name!r} has no "
+                f"{CARRIER_PROPERTY[carrier]} in the library; pass conductivities"
+            )
+        table[phase.label] = float(value)
+    return table
+
+
+def ionic_and_electronic(
+    micro: Microstructure,
+    axes: Sequence[int] = (THROUGH_PLANE_AXIS,),
+    conductivities: Mapping[str, Mapping[int, float]] | None = None,
+    *,
+    periodic: bool = False,
+    flux_tolerance: float = 1e-5,
+    threads: int | None = None,
+) -> CarrierTransport:
+    """Ionic (SSE + shell) and electronic (CAM + carbon) σ_eff and τ along each of ``axes``.
+
+    ``conductivities`` may override the library per carrier: ``{"ionic": {label: S/cm}}``.
+    τ uses σ0 = the volume-weighted mean conductivity of the carrier's phases and φ = their
+    volume fraction (for one conducting material: its bulk conductivity and volume fraction).
+    """
+    overrides = dict(conductivities or {})
+    unknown = set(overrides) - set(CARRIER_ROLES)
+    if unknown:
+        raise ValueError(
+            f"conductivities keys must be among {tuple(CARRIER_ROLES)}, got {sorted(unknown)}"
+        )
+    results: dict[str, tuple[ConductionResult, ...]] = {}
+    for carrier in CARRIER_ROLES:
+        table = overrides.get(carrier) or carrier_conductivities(micro, carrier)
+        results[carrier] = tuple(
+            effective_conductivity(
+                micro, table, axis=axis, periodic=periodic, flux_tolerance=flux_tolerance,
+                threads=threads,
+            )
+            for axis in axes
+        )
+    return CarrierTransport(ionic=results["ionic"], electronic=results["electronic"])

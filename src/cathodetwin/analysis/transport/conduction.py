@@ -1,0 +1,289 @@
+"""Effective conductivity and tortuosity factor of a voxel volume between two opposite faces.
+
+Finite volumes on the voxel grid: one unknown potential per conducting voxel, face conductances
+from the harmonic mean of the two voxel conductivities, the inlet and outlet potentials imposed
+on the outer voxel faces (half a voxel from the first and last voxel centres, as in TauFactor),
+no flux (or periodic) on the four lateral faces. Only the voxels connected to both faces are
+solved for; isolated pockets and volumes without a spanning path are reported as such.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+
+import numba
+import numpy as np
+
+from cathodetwin.analysis.transport import kernels
+from cathodetwin.analysis.transport.percolation import connected_to_both_faces
+from cathodetwin.analysis.transport.results import ConductionResult
+from cathodetwin.analysis.transport.solver import (
+    INLET_POTENTIAL_V,
+    OUTLET_POTENTIAL_V,
+    solve_conduction,
+)
+from cathodetwin.structure.microstructure import THROUGH_PLANE_AXIS, Microstructure
+
+UM_PER_CM = 1.0e4
+# Bytes per voxel at peak: labels, float32 conductivity, three float32 face arrays, the float64
+# potential, five float32 Krylov vectors and about 1/7 more for the coarse levels.
+BYTES_PER_VOXEL = 1 + 4 + 12 + 8 + 20 + 7
+
+
+def required_memory_bytes(shape: Sequence[int]) -> int:
+    """Peak memory in bytes that one conduction solve on a volume of ``shape`` needs."""
+    return int(np.prod(shape)) * BYTES_PER_VOXEL
+
+
+def _available_memory_bytes() -> int | None:
+    """MemAvailable from /proc/meminfo in bytes, or None where the system does not say."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _check_memory(shape: Sequence[int]) -> None:
+    need = required_memory_bytes(shape)
+    available = _available_memory_bytes()
+    if available is not None and need > available:
+        raise MemoryError(
+            f"a conduction solve on a {tuple(shape)} volume needs about {need / 2**30:.1f} GiB "
+            f"but only {available / 2**30:.1f} GiB is available; crop or coarsen the volume"
+        )
+
+
+def _default_threads() -> int:
+    """Numba's thread count, reduced to the cores left idle by other processes."""
+    idle = (os.cpu_count() or 1) - int(round(os.getloadavg()[0]))
+    return max(1, min(numba.config.NUMBA_NUM_THREADS, idle))
+
+
+def _check_axis(axis: int) -> int:
+    if axis not in (0, 1, 2):
+        raise ValueError(f"axis must be 0, 1 or 2 (x, y, z), got {axis!r}")
+    return int(axis)
+
+
+def _voxel_size(volume: Microstructure | np.ndarray, voxel_size_um) -> tuple[float, float, float]:
+    if isinstance(volume, Microstructure):
+        if voxel_size_um is not None:
+            raise ValueError("voxel_size_um is taken from the Microstructure; do not pass it")
+        return volume.voxel_size_um
+    size = (1.0, 1.0, 1.0) if voxel_size_um is None else voxel_size_um
+    vs = tuple(float(v) for v in np.broadcast_to(np.asarray(size, dtype=float), (3,)))
+    if not all(np.isfinite(v) and v > 0 for v in vs):
+        raise ValueError(f"voxel_size_um must be three positive numbers in µm, got {size!r}")
+    return vs  # type: ignore[return-value]
+
+
+def _volume_array(volume: Microstructure | np.ndarray) -> np.ndarray:
+    array = volume.labels if isinstance(volume, Microstructure) else np.asarray(volume)
+    if array.ndim != 3 or min(array.shape) < 1:
+        raise ValueError(f"volume must be a non-empty 3D array, got shape {array.shape}")
+    return array
+
+
+def _solve(
+    canonical: np.ndarray,
+    voxel_size_um: tuple[float, float, float],
+    axis: int,
+    periodic: bool,
+    bulk_conductivity_s_cm: float,
+    volume_fraction: float,
+    flux_tolerance: float,
+    max_iterations: int,
+    threads: int | None,
+    return_fields: bool,
+    start: float,
+) -> ConductionResult:
+    """Solve on a C-contiguous float32 conductivity volume (S/cm, 0 = insulating) whose axis 0 is
+    the transport ``axis`` of the original volume, and build the result. Scales it in place.
+
+    The returned potential is NaN outside the spanning cluster (nothing was solved there).
+    """
+    if not 0.0 < flux_tolerance < 1.0:
+        raise ValueError(f"flux_tolerance must be in (0, 1), got {flux_tolerance!r}")
+    if max_iterations < 1:
+        raise ValueError(f"max_iterations must be at least 1, got {max_iterations!r}")
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
+    order = (axis, *(a for a in range(3) if a != axis))
+    shape = [0, 0, 0]
+    for a, n in zip(order, canonical.shape, strict=True):
+        shape[a] = n
+    d0, d1, d2 = (voxel_size_um[a] for a in order)
+    _check_memory(shape)
+    spanning = connected_to_both_faces(canonical > 0, 0, (1, 2) if periodic else ())
+    percolating_fraction = float(np.count_nonzero(spanning)) / spanning.size
+    common = dict(
+        axis=axis, shape=tuple(shape), voxel_size_um=voxel_size_um, periodic=periodic,
+        volume_fraction=volume_fraction, bulk_conductivity_s_cm=bulk_conductivity_s_cm,
+    )
+    if percolating_fraction == 0.0:
+        return ConductionResult(
+            percolating=False, percolating_fraction=0.0, effective_conductivity_s_cm=0.0,
+            flux_mismatch=0.0, iterations=0, converged=True,
+            wall_time_s=time.perf_counter() - start, **common,
+        )
+    # Work in units of the largest conductivity so float32 conductances stay near 1.
+    sigma_scale = float(canonical[spanning].max())
+    canonical *= np.float32(1.0 / sigma_scale)
+    canonical[~spanning] = 0.0
+    n0, n1, n2 = canonical.shape
+    g0 = np.empty((n0 + 1, n1, n2), dtype=np.float32)
+    g1 = np.empty((n0, n1, n2), dtype=np.float32)
+    g2 = np.empty((n0, n1, n2), dtype=np.float32)
+    # Conductance of a face per unit conductivity: face area / voxel length, in µm.
+    kernels.face_conductances(
+        canonical, d1 * d2 / d0, d0 * d2 / d1, d0 * d1 / d2, periodic, periodic, g0, g1, g2
+    )
+    del canonical
+    previous_threads = numba.get_num_threads()
+    numba.set_num_threads(_default_threads() if threads is None else min(threads,
+                          numba.config.NUMBA_NUM_THREADS))
+    try:
+        solution = solve_conduction(
+            g0, g1, g2, flux_tolerance=flux_tolerance, max_iterations=max_iterations
+        )
+    finally:
+        numba.set_num_threads(previous_threads)
+    length_um = n0 * d0
+    area_um2 = n1 * d1 * n2 * d2
+    voltage_v = INLET_POTENTIAL_V - OUTLET_POTENTIAL_V
+    sigma_eff = solution.current * sigma_scale * length_um / (voltage_v * area_um2)
+    potential = current_density = None
+    if return_fields:
+        potential = np.where(spanning, solution.potential_v, np.nan).astype(np.float32)
+        potential = np.moveaxis(potential, 0, axis)
+        current_density = np.moveaxis(
+            _axial_current_density(solution.potential_v, g0, sigma_scale, d1 * d2), 0, axis
+        )
+    return ConductionResult(
+        percolating=True, percolating_fraction=percolating_fraction,
+        effective_conductivity_s_cm=float(sigma_eff), flux_mismatch=solution.flux_mismatch,
+        iterations=solution.iterations, converged=solution.converged,
+        wall_time_s=time.perf_counter() - start, potential_v=potential,
+        current_density_a_cm2=current_density, **common,
+    )
+
+
+def _axial_current_density(
+    potential_v: np.ndarray, g0: np.ndarray, sigma_scale: float, face_area_um2: float
+) -> np.ndarray:
+    """Voxel-centred current density along the transport axis in A/cm² (mean of both faces)."""
+    padded = np.empty((potential_v.shape[0] + 2, *potential_v.shape[1:]))
+    padded[0] = INLET_POTENTIAL_V
+    padded[-1] = OUTLET_POTENTIAL_V
+    padded[1:-1] = potential_v
+    face_current = g0 * (padded[:-1] - padded[1:]) * sigma_scale  # S/cm · µm · V
+    per_area = face_current / face_area_um2 * UM_PER_CM  # A/cm²
+    return (0.5 * (per_area[:-1] + per_area[1:])).astype(np.float32)
+
+
+def effective_conductivity(
+    volume: Microstructure | np.ndarray,
+    conductivity_s_cm: Mapping[int, float],
+    *,
+    voxel_size_um: float | Sequence[float] | None = None,
+    axis: int = THROUGH_PLANE_AXIS,
+    periodic: bool = False,
+    bulk_conductivity_s_cm: float | None = None,
+    volume_fraction: float | None = None,
+    flux_tolerance: float = 1e-5,
+    max_iterations: int = 200,
+    threads: int | None = None,
+    return_fields: bool = False,
+) -> ConductionResult:
+    """Multi-phase mode: σ_eff in S/cm of a labelled volume with a conductivity per label.
+
+    ``conductivity_s_cm`` maps labels to S/cm; labels not listed are insulating. The reference
+    σ0 for τ and the MacMullin number defaults to the volume-weighted mean conductivity of the
+    conducting voxels and φ to their volume fraction; pass ``bulk_conductivity_s_cm`` and
+    ``volume_fraction`` to use a material's bulk value as in paper 002 instead.
+    """
+    start = time.perf_counter()
+    labels = _volume_array(volume)
+    spacing = _voxel_size(volume, voxel_size_um)
+    axis = _check_axis(axis)
+    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() > 255:
+        raise ValueError(f"volume must hold integer labels 0..255, got dtype {labels.dtype}")
+    table = np.zeros(256, dtype=np.float32)
+    for label, value in conductivity_s_cm.items():
+        if not 0 <= int(label) <= 255:
+            raise ValueError(f"conductivity_s_cm: label {label!r} is not in 0..255")
+        if not (np.isfinite(value) and value >= 0.0):
+            raise ValueError(
+                f"conductivity_s_cm[{label}] must be a finite conductivity ≥ 0 S/cm, got {value!r}"
+            )
+        table[int(label)] = value
+    sigma = table[np.ascontiguousarray(np.moveaxis(labels, axis, 0))]
+    conducting = sigma > 0
+    phi = float(np.count_nonzero(conducting)) / sigma.size
+    sigma0 = float(sigma[conducting].mean(dtype=np.float64)) if phi > 0 else 0.0
+    if bulk_conductivity_s_cm is not None:
+        if not bulk_conductivity_s_cm > 0:
+            raise ValueError(
+                f"bulk_conductivity_s_cm must be > 0 S/cm, got {bulk_conductivity_s_cm!r}"
+            )
+        sigma0 = float(bulk_conductivity_s_cm)
+    if volume_fraction is not None:
+        if not 0.0 < volume_fraction <= 1.0:
+            raise ValueError(f"volume_fraction must be in (0, 1], got {volume_fraction!r}")
+        phi = float(volume_fraction)
+    del conducting
+    return _solve(sigma, spacing, axis, periodic, sigma0, phi, flux_tolerance, max_iterations,
+                  threads, return_fields, start)
+
+
+def tortuosity_factor(
+    volume: Microstructure | np.ndarray,
+    conducting: Sequence[str] | Sequence[int] | None = None,
+    *,
+    voxel_size_um: float | Sequence[float] | None = None,
+    axis: int = THROUGH_PLANE_AXIS,
+    periodic: bool = False,
+    bulk_conductivity_s_cm: float = 1.0,
+    flux_tolerance: float = 1e-5,
+    max_iterations: int = 200,
+    threads: int | None = None,
+    return_fields: bool = False,
+) -> ConductionResult:
+    """Two-phase mode: tortuosity factor τ of one conducting phase against insulating rest.
+
+    ``conducting`` names the conducting phase: role names for a Microstructure (e.g.
+    ``("SSE", "shell")``), labels for an array, or None for an array whose non-zero voxels
+    conduct. The phase has the uniform conductivity ``bulk_conductivity_s_cm`` (σ0); the result
+    gives σ_eff = σ0 φ / τ in the same unit.
+    """
+    start = time.perf_counter()
+    array = _volume_array(volume)
+    spacing = _voxel_size(volume, voxel_size_um)
+    axis = _check_axis(axis)
+    if isinstance(volume, Microstructure):
+        if not conducting or not all(isinstance(c, str) for c in conducting):
+            raise ValueError(
+                f"conducting must name the conducting roles of the Microstructure, "
+                f"e.g. ('SSE', 'shell'); got {conducting!r}"
+            )
+        mask = np.moveaxis(volume.mask(*conducting), axis, 0)
+    elif conducting is None:
+        mask = np.moveaxis(array, axis, 0) != 0
+    else:
+        if not all(isinstance(c, int | np.integer) for c in conducting):
+            raise ValueError(f"conducting must be integer labels for an array, got {conducting!r}")
+        mask = np.isin(np.moveaxis(array, axis, 0), np.asarray(conducting))
+    if not bulk_conductivity_s_cm > 0:
+        raise ValueError(f"bulk_conductivity_s_cm must be > 0 S/cm, got {bulk_conductivity_s_cm!r}")
+    phi = float(np.count_nonzero(mask)) / mask.size
+    sigma = np.ascontiguousarray(mask, dtype=np.float32)
+    sigma *= np.float32(bulk_conductivity_s_cm)
+    del mask
+    return _solve(sigma, spacing, axis, periodic, float(bulk_conductivity_s_cm), phi,
+                  flux_tolerance, max_iterations, threads, return_fields, start)

@@ -1,0 +1,32 @@
+"""Hierarchical-grid Verlet lists against brute force, with a CAM:SSE size ratio of 20."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cathodetwin.packing.neighbors import brute_force_pairs, build_pairs, incidence, size_levels
+
+
+def test_pair_list_matches_brute_force_for_size_ratio_20() -> None:
+    rng = np.random.default_rng(0)
+    big = rng.uniform(2.0, 2.5, 12)
+    small = rng.uniform(0.1, 0.2, 1500)
+    radius = np.concatenate([big, small])
+    box = (14.0, 13.0)
+    pos = np.column_stack([rng.uniform(-3, 17, radius.size), rng.uniform(0, 13, radius.size),
+                           rng.uniform(0, 9, radius.size)])
+    level, n_levels = size_levels(radius)
+    assert n_levels >= 5
+    skin = 0.05
+    pi, pj = build_pairs(pos, radius, level, n_levels, box, skin)
+    found = {(min(a, b), max(a, b)) for a, b in zip(pi.tolist(), pj.tolist(), strict=True)}
+    assert len(found) == pi.size  # every unordered pair once
+    assert found == brute_force_pairs(pos, radius, box, skin)
+
+
+def test_incidence_lists_every_pair_on_both_sides() -> None:
+    pi = np.array([0, 0, 2], np.int32)
+    pj = np.array([1, 2, 1], np.int32)
+    start, entries = incidence(pi, pj, 3)
+    per = [sorted(entries[start[i]:start[i + 1]].tolist()) for i in range(3)]
+    assert per == [[0, 1], [-3, -1], [-2, 2]]
