@@ -53,6 +53,7 @@ def _write_json_atomic(path: Path, data: object) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=1, allow_nan=False)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -263,6 +264,7 @@ def _save_npy_atomic(path: Path, array: np.ndarray) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             np.save(fh, array)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -290,8 +292,17 @@ HEADLINE: dict[str, tuple[str, ...]] = {
 }
 
 
-def headline_metrics(metrics: dict[str, Any], c_rates: Sequence[float] = (0.1, 1.0)) -> dict:
-    """Flat scalar metrics of a build (for studies): HEADLINE keys plus rate capacities."""
+def _rate_tag(c_rate: float) -> str:
+    return f"{c_rate:g}c".replace(".", "p")
+
+
+def headline_metrics(metrics: dict[str, Any], energy_rates: Sequence[float] = (0.1, 1.0)) -> dict:
+    """Flat scalar metrics of a build (for studies and paper comparisons).
+
+    HEADLINE paths, paper 000's contact utilization per overlap threshold, contact retention
+    and post-charge utilization per stack pressure, capacity at every simulated C-rate, and
+    energy densities at ``energy_rates``.
+    """
     flat: dict[str, Any] = {}
     for key, path in HEADLINE.items():
         node: Any = metrics
@@ -299,17 +310,27 @@ def headline_metrics(metrics: dict[str, Any], c_rates: Sequence[float] = (0.1, 1
             node = node.get(part) if isinstance(node, dict) else None
         if node is not None:
             flat[key] = node
+    if "porosity" in flat:
+        flat["relative_density"] = 1.0 - flat["porosity"]
+    structure = metrics.get("structure") or {}
+    particle = structure.get("utilization_particle_contacts") or {}
+    for pct, entry in (particle.get("by_min_overlap_percent") or {}).items():
+        flat[f"utilization_contact_{pct}pct"] = entry["particle_fraction"]
+    contacts = structure.get("cam_contacts") or {}
+    if contacts.get("n_cam_particles_packing"):
+        flat["cam_cam_contacts_per_particle"] = (
+            2.0 * contacts["n_cam_cam_contacts_packing"] / contacts["n_cam_particles_packing"]
+        )
     for entry in (metrics.get("mechanics") or {}).get("contact_retention", []):
         p = f"{entry['stack_pressure_mpa']:g}".replace(".", "p")
         flat[f"contact_retention_{p}mpa"] = entry["retained_contact_area_fraction"]
         flat[f"utilization_after_charge_{p}mpa"] = entry["cam_utilization_volume_fraction"]
-    rates = (metrics.get("cell") or {}).get("rates", [])
-    for row in rates:
-        if any(math.isclose(row["c_rate"], c) for c in c_rates):
-            tag = f"{row['c_rate']:g}c".replace(".", "p")
-            flat[f"capacity_{tag}_mah_g"] = row["capacity_mah_g"]
-            flat[f"cathode_wh_l_{tag}"] = row["cathode_wh_l"]
-            flat[f"stack_wh_kg_{tag}"] = row["stack_wh_kg"]
+    for row in (metrics.get("cell") or {}).get("rates", []):
+        tag = _rate_tag(row["c_rate"])
+        flat[f"capacity_{tag}_mah_g"] = row["capacity_mah_g"]
+        if any(math.isclose(row["c_rate"], c) for c in energy_rates):
+            for key in ("cathode_wh_kg", "cathode_wh_l", "stack_wh_kg", "stack_wh_l"):
+                flat[f"{key}_{tag}"] = row[key]
     return {k: v for k, v in flat.items() if v is not None}
 
 

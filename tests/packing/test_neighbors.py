@@ -17,7 +17,7 @@ def test_pair_list_matches_brute_force_for_size_ratio_20() -> None:
                            rng.uniform(0, 9, radius.size)])
     level, n_levels = size_levels(radius)
     assert n_levels >= 5
-    skin = 0.05
+    skin = 0.1
     pi, pj = build_pairs(pos, radius, level, n_levels, box, skin)
     found = {(min(a, b), max(a, b)) for a, b in zip(pi.tolist(), pj.tolist(), strict=True)}
     assert len(found) == pi.size  # every unordered pair once

@@ -92,8 +92,8 @@ def test_known_keys_values_and_units(build_dir: Path, report_path: Path) -> None
         "cell.rates[c_rate=1].stack_wh_l": (one_c["stack_wh_l"], "Wh/L"),
         "mechanics.sse_strain_energy_mean_kj_m3":
             (metrics["mechanics"]["sse_strain_energy_mean_kj_m3"], "kJ/m³"),
-        "transport.ionic.effective_conductivity_s_cm":
-            (metrics["transport"]["ionic"]["effective_conductivity_s_cm"], "S/cm"),
+        "transport.ionic.z.effective_conductivity_s_cm":
+            (metrics["transport"]["ionic"]["z"]["effective_conductivity_s_cm"], "S/cm"),
         "timings_s.mechanics": (metrics["timings_s"]["mechanics"], "s"),
         "packing.history.pressure_mpa[0]": None,
     }

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from cathodetwin.cli import build_cmd, calc_cmd, recipe_cmd, study_cmd
+from cathodetwin.cli import analyze_cmd, build_cmd, calc_cmd, recipe_cmd, reproduce_cmd, study_cmd
 from cathodetwin.errors import RecipeError
 
 app = typer.Typer(
@@ -21,7 +21,9 @@ app.add_typer(recipe_cmd.app, name="recipe")
 app.add_typer(calc_cmd.app, name="calc")
 app.command("build")(build_cmd.build_command)
 app.command("demo")(build_cmd.demo_command)
+app.command("analyze")(analyze_cmd.analyze)
 app.command("study")(study_cmd.study)
+app.command("reproduce")(reproduce_cmd.reproduce)
 
 err_console = Console(stderr=True)
 

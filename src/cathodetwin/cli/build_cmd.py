@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,8 +12,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from cathodetwin.errors import InputError
-from cathodetwin.pipeline import STAGES, BuildOptions, build, headline_metrics
 from cathodetwin.recipe import Recipe, default_recipe, load_recipe
+
+if TYPE_CHECKING:
+    from cathodetwin.pipeline import BuildOptions
 
 console = Console()
 AXES = {"x": 0, "y": 1, "z": 2}
@@ -30,6 +32,8 @@ def _axes(text: str) -> tuple[int, ...]:
 
 def run_build(recipe: Recipe, out_dir: Path, options: BuildOptions, resume: bool) -> dict:
     """Run the pipeline under a rich progress display; print stage timings and headlines."""
+    from cathodetwin.pipeline import STAGES, build
+
     stages = [*STAGES, "report"] if options.report else list(STAGES)
     columns = (SpinnerColumn(), TextColumn("[bold]{task.description:<10}"), BarColumn(),
                TextColumn("{task.fields[info]}"), TimeElapsedColumn())
@@ -60,6 +64,8 @@ def run_build(recipe: Recipe, out_dir: Path, options: BuildOptions, resume: bool
 
 
 def _print_summary(metrics: dict, wall_s: float, out_dir: Path) -> None:
+    from cathodetwin.pipeline import headline_metrics
+
     timings = Table(title="stage timings (s)")
     for stage in metrics["timings_s"]:
         timings.add_column(stage)
@@ -89,6 +95,8 @@ def build_command(
                                        "results in the directory.")] = False,
 ) -> None:
     """Build a recipe's twin: packing → voxels → structure, transport, mechanics → cell → report."""
+    from cathodetwin.pipeline import BuildOptions
+
     options = BuildOptions(transport_axes=_axes(axes), mechanics=mechanics, cell=cell,
                            report=report)
     run_build(load_recipe(recipe_path), output, options, resume=not fresh)
@@ -99,6 +107,8 @@ def demo_command(
         "out"),
 ) -> None:
     """Build the bundled default recipe (NCM811 + fine LPSCl + VGCF) and write its report."""
+    from cathodetwin.pipeline import BuildOptions
+
     recipe = default_recipe()
     console.print(f"[bold]cathodetwin demo[/]: {recipe.name}")
     run_build(recipe, output, BuildOptions(), resume=True)

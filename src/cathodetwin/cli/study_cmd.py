@@ -7,14 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+
+from cathodetwin.cli.progress import study_progress
 
 console = Console()
 
@@ -38,24 +32,9 @@ def study(
     # Imported here so that `cathodetwin --help` stays fast (pandas, matplotlib, dask).
     from cathodetwin.study import load_study, run_study
     from cathodetwin.study.outputs import REPORT_FILE, RESULTS_FILE
-    from cathodetwin.study.runner import Progress as StudyProgress
 
     spec = load_study(file)
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task(spec.name, total=None, note="planning")
-
-        def show(p: StudyProgress) -> None:
-            note = f"{p.n_reused} stored earlier" + (f", {p.n_failed} failed" if p.n_failed else "")
-            bar.update(task, completed=p.n_done, total=p.n_todo, note=note)
-
+    with study_progress(console, spec.name) as show:
         run = run_study(
             spec,
             out,

@@ -44,6 +44,7 @@ from cathodetwin.packing.placement import loose_packing
 from cathodetwin.packing.sampling import Powder
 
 PARALLEL_MIN_PARTICLES = 50_000
+GROWTH_ALLOWANCE = 1.3  # SSE radii may grow this much (volume-keeping) in the lateral-size check
 GPA_TO_MPA = 1e3
 UN_TO_N = 1e-6
 
@@ -62,7 +63,7 @@ class CompactionSettings:
     start_pressure_mpa: float = 1.0
     settle: bool = False  # equilibrate at start_pressure_mpa before loading (jammed powder)
     loose_solid_fraction: float = 0.3
-    skin_fraction: float = 0.4  # Verlet skin as a fraction of the smallest radius
+    skin: float = 0.3  # relative Verlet skin σ: pairs closer than (r_i + r_j)(1 + σ) are listed
     ramp_steps: int = 1500
     unload_steps: int = 500
     max_stage_steps: int = 60000
@@ -115,13 +116,6 @@ class _State:
         self.lx, self.ly = (float(v) for v in powder.box_xy_um)
         self.area = self.lx * self.ly
         self.radius = powder.radius_um.astype(np.float64).copy()
-        r_max = float(self.radius.max())
-        cut = 2.0 * r_max * 1.3 + settings.skin_fraction * float(self.radius.min())
-        if min(self.lx, self.ly) <= 2.0 * cut:
-            raise ValueError(
-                f"simulation.box_um lateral sizes {self.lx:g} x {self.ly:g} µm are too small for "
-                f"the largest particle (radius {r_max:.3g} µm): each must exceed {2 * cut:.3g} µm"
-            )
         shelled = np.array([s.shell_material is not None for s in specs])
         role_sse = np.array([s.role == "SSE" for s in specs])
         self.kind = np.where(role_sse[comp], 1, np.where(shelled[comp], 2, 0)).astype(np.int8)
@@ -139,7 +133,15 @@ class _State:
         self.vol0 = 4.0 / 3.0 * np.pi * self.radius**3
         self.mass_floor = 1e-3 * self.surf_e * self.radius
         self.level, self.n_levels = size_levels(self.radius)
-        self.skin = settings.skin_fraction * float(self.radius.min())
+        self.skin = settings.skin
+        reach = np.sort(np.where(self.kind == 0, self.radius, GROWTH_ALLOWANCE * self.radius))
+        cut = float(reach[-2:].sum()) * (1.0 + self.skin) if self.n > 1 else 0.0
+        if min(self.lx, self.ly) <= 2.0 * cut:
+            raise ValueError(
+                f"simulation.box_um lateral sizes {self.lx:g} x {self.ly:g} µm are too small for "
+                f"the largest particles (radius {self.radius.max():.3g} µm): each must exceed "
+                f"{2 * cut:.3g} µm (twice the largest contact distance, SSE growth allowed)"
+            )
         self.pos, self.height = loose_packing(
             self.radius, powder.box_xy_um, settings.loose_solid_fraction, powder.seed
         )
@@ -156,6 +158,12 @@ class _State:
 
     def rebuild(self) -> None:
         """New Verlet list; carry each surviving pair's loading history over."""
+        top2 = np.partition(self.radius, -2)[-2:].sum() if self.n > 1 else 0.0
+        if 2.0 * top2 * (1.0 + self.skin) >= min(self.lx, self.ly):
+            raise ValueError(
+                f"SSE particles grew to radius {self.radius.max():.3g} µm, too large for the "
+                f"lateral box {self.lx:g} x {self.ly:g} µm; enlarge simulation.box_um"
+            )
         pi, pj = build_pairs(self.pos, self.radius, self.level, self.n_levels,
                              (self.lx, self.ly), self.skin)
         dmax = np.zeros(pi.size)
@@ -180,6 +188,7 @@ class _State:
         self.plastic = np.zeros(k)
         self.pos_ref = self.pos.copy()
         self.radius_ref = self.radius.copy()
+        self.height_ref = self.height
         self.rebuilds += 1
 
     def evaluate(self, pressure: float, grow: bool) -> np.ndarray:
@@ -195,7 +204,7 @@ class _State:
             self.p_y, self.core_e, self.core_nu, self.vol0, self.start, self.entries, self.fvec,
             self.kpair, self.lost_i, self.lost_j, self.area_i, self.area_j, self.wall_dmax,
             self.wall_e, self.wall_nu, self.height, pressure, self.mass_floor, self.force,
-            self.mass, self.pos_ref, self.radius_ref, grow,
+            self.mass, self.pos_ref, self.radius_ref, self.height / self.height_ref, grow,
         )
         total = np.zeros(N_SUMS + 1)
         for row in sums:  # fixed order: independent of threads
@@ -254,7 +263,7 @@ def _relax(
         st.height, st.v_h = h_new, v_h
         step += 1
         sums = st.evaluate(p, settings.grow_plastic)
-        if 2.0 * sums[S_MAX_MOVE] > st.skin:
+        if sums[S_MAX_MOVE] > st.skin - abs(st.height / st.height_ref - 1.0) * (1.0 + st.skin):
             st.rebuild()
             sums = st.evaluate(p, False)
         top = sums[S_FORCE_TOP] / st.area

@@ -167,12 +167,13 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
 def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu,
                   vol0, start, entries, fvec, kpair, lost_i, lost_j, area_i, area_j,
                   wall_dmax, wall_e, wall_nu, height, pressure, mass_floor, force, mass,
-                  pos_ref, radius_ref, grow):
+                  pos_ref, radius_ref, stretch, grow):
     """Total force and preconditioning mass of each particle, walls included; grow plastic radii.
 
     Returns per-block sums (see the S_* indices): wall forces (µN), sphere and charged volumes
     (µm³), FIRE dot products, the squared residual relative to pressure·πr², the affine
-    stiffness of the wall contacts, and the largest move + growth since the last list build.
+    stiffness of the wall contacts, and the largest non-affine move + growth since the last
+    list build relative to the radius at that build (``stretch`` = h / h at the build).
     """
     n = radius.size
     nblock = (n + BLOCK - 1) // BLOCK
@@ -268,8 +269,9 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                 radius[i] = r + dr
             mx = pos[i, 0] - pos_ref[i, 0]
             my = pos[i, 1] - pos_ref[i, 1]
-            mz = pos[i, 2] - pos_ref[i, 2]
+            mz = pos[i, 2] - pos_ref[i, 2] * stretch
             move = math.sqrt(mx * mx + my * my + mz * mz) + abs(radius[i] - radius_ref[i])
+            move /= radius_ref[i]
             if move > row[S_MAX_MOVE]:
                 row[S_MAX_MOVE] = move
     return sums

@@ -1,7 +1,8 @@
 """Verlet pair lists for polydisperse spheres with a hierarchical cell grid (sizes ratio ≥ 20).
 
-Particles are split into size levels (radius doubling per level). Each level has its own
-grid with cells of 2·r_max(level) + skin; a particle looks for partners of its own level and
+Two spheres are listed when closer than (r_i + r_j)(1 + σ), σ the relative skin. Particles
+are split into size levels (radius doubling per level). Each level has its own grid with
+cells of 2·r_max(level)·(1 + σ); a particle looks for partners of its own level and
 of every coarser level in the 3×3×3 cells around it in that level's grid, so fine particles
 never scan cells crowded by their own kind sized for the largest particles, and each
 unordered pair is found exactly once (same level: lower index; across levels: from the finer
@@ -41,7 +42,7 @@ def _grid_setup(pos, radius, level, n_levels, lx, ly, skin):
     width = np.zeros((n_levels, 3))
     offset = np.zeros(n_levels + 1, np.int64)
     for lv in range(n_levels):
-        cell = 2.0 * rmax[lv] + skin
+        cell = 2.0 * rmax[lv] * (1.0 + skin)
         if rmax[lv] == 0.0:
             cell = max(lx, ly, zmax - zmin + 1.0)
         nx = max(1, int(lx // cell))
@@ -114,7 +115,7 @@ def _scan(i, pos, radius, level, n_levels, dims, width, offset, zmin, lx, ly, sk
                         dy = pos[j, 1] - yi
                         dy -= ly * math.floor(dy / ly + 0.5)
                         dz = pos[j, 2] - zi
-                        cut = ri + radius[j] + skin
+                        cut = (ri + radius[j]) * (1.0 + skin)
                         if dx * dx + dy * dy + dz * dz < cut * cut:
                             if out_start >= 0:
                                 out[out_start + found] = j
@@ -150,11 +151,11 @@ def build_pairs(
     level: np.ndarray,
     n_levels: int,
     box_xy_um: tuple[float, float],
-    skin_um: float,
+    skin: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs (i, j) closer than r_i + r_j + skin (µm), each unordered pair once."""
+    """All pairs (i, j) closer than (r_i + r_j)(1 + skin) (µm), each unordered pair once."""
     return _pairs(pos_um, radius_um, level, n_levels, float(box_xy_um[0]), float(box_xy_um[1]),
-                  float(skin_um))
+                  float(skin))
 
 
 @njit(cache=True)
@@ -177,13 +178,13 @@ def incidence(pi: np.ndarray, pj: np.ndarray, n: int) -> tuple[np.ndarray, np.nd
 
 
 def brute_force_pairs(
-    pos_um: np.ndarray, radius_um: np.ndarray, box_xy_um: tuple[float, float], skin_um: float
+    pos_um: np.ndarray, radius_um: np.ndarray, box_xy_um: tuple[float, float], skin: float
 ) -> set[tuple[int, int]]:
     """Reference O(N²) pair set (i < j) in plain NumPy, for tests."""
     d = pos_um[:, None, :] - pos_um[None, :, :]
     for ax in (0, 1):
         d[..., ax] -= box_xy_um[ax] * np.floor(d[..., ax] / box_xy_um[ax] + 0.5)
     dist = np.sqrt((d**2).sum(-1))
-    cut = radius_um[:, None] + radius_um[None, :] + skin_um
+    cut = (radius_um[:, None] + radius_um[None, :]) * (1.0 + skin)
     i, j = np.nonzero(np.triu(dist < cut, k=1))
     return set(zip(i.tolist(), j.tolist(), strict=True))

@@ -163,7 +163,9 @@ def transport_inputs(data: BuildData) -> tuple[dict[str, float], dict[str, float
         if section is None:
             continue
         for key, value in _numbers(section).items():
-            label = f"{mode}: {key.removesuffix('_s_cm').replace('_', ' ')}"
+            where, _, name = key.rpartition(".")
+            label = (f"{mode}{f' ({where})' if where else ''}: "
+                     f"{name.removesuffix('_s_cm').replace('_', ' ')}")
             if key.endswith("_s_cm"):
                 conductivity[label] = value
             elif "tortuosity" in key and not unit_of_path(key):

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -218,7 +219,7 @@ def tortuosity_histogram_figure(edges: np.ndarray, share: np.ndarray,
 def transport_figure(tortuosity: Mapping[str, float],
                      conductivity_s_cm: Mapping[str, float]) -> Figure:
     """Bars of tortuosity factors (–) and effective conductivities (S/cm, log scale)."""
-    panels = [(t, d) for t, d in (("tortuosity factor τ (–)", tortuosity),
+    panels = [(t, d) for t, d in (("tortuosity (–)", tortuosity),
                                   ("effective conductivity (S/cm)", conductivity_s_cm)) if d]
     fig = _figure(4.6 * len(panels), 3.4)
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
@@ -322,11 +323,9 @@ def rate_figure(c_rate: np.ndarray, capacity_mah_g: np.ndarray) -> Figure:
 
 def voltage_figure(discharge: Sequence[Series], charge: Sequence[Series] = ()) -> Figure:
     """Voltage (V) vs capacity (mAh/g CAM) per C-rate: discharge solid, charge dashed."""
-    import matplotlib as mpl
-
     fig = _figure(5.6, 3.6)
     ax = fig.subplots()
-    cmap = mpl.colormaps[RATE_CMAP]
+    cmap = colormaps[RATE_CMAP]
     n = max(len(discharge), 1)
     for i, s in enumerate(discharge):
         ax.plot(s.x, s.y, color=cmap(0.9 * i / max(n - 1, 1)), lw=1.8, label=s.label)

@@ -116,7 +116,8 @@ def metrics_table(rows: Sequence[Row], section_key: str) -> str:
 
 def _folded_table(section: object, section_key: str, label: str) -> str:
     rows = rows_of(section)
-    return (f'<details class="numbers"><summary>{_esc(label)}: all {len(rows)} numbers'
+    count = f"{len(rows)} value{'s' if len(rows) != 1 else ''}"
+    return (f'<details class="numbers"><summary>{_esc(label)}: all {count}'
             f"</summary>{metrics_table(rows, section_key)}</details>")
 
 
@@ -332,9 +333,10 @@ def _timings_html(data: BuildData) -> str:
 def render_report(data: BuildData, *, render_backend: Backend = "auto") -> str:
     """The report of one build as HTML text."""
     recipe = data.recipe
-    title = recipe.name if recipe is not None else (
-        data.metrics.get("recipe", {}).get("name") or data.build_dir.name)
-    fingerprint = str(data.metrics.get("recipe", {}).get("fingerprint")
+    recorded = data.section("recipe") or {}
+    title = recipe.name if recipe is not None else str(recorded.get("name")
+                                                        or data.build_dir.name)
+    fingerprint = str(recorded.get("fingerprint")
                       or (recipe.fingerprint() if recipe is not None else ""))
     version = data.metrics.get("cathodetwin_version", "unknown")
     sections = _sections(render_backend)

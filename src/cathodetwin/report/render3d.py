@@ -23,7 +23,7 @@ from matplotlib import colormaps
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.image import imsave
-from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
 from scipy.ndimage import gaussian_filter
 from skimage.measure import block_reduce, marching_cubes
 
@@ -230,9 +230,20 @@ def _iso_camera(plotter: Any, box_um: tuple[float, float, float]) -> None:
     plotter.camera.zoom(CAMERA_ZOOM)
 
 
+def crop_white(image: np.ndarray, margin_px: int = 12) -> np.ndarray:
+    """The image cut to its non-white content plus a margin (unchanged if all white)."""
+    ink = np.any(image[..., :3] < 250, axis=-1)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        return image
+    r0, r1 = max(rows[0] - margin_px, 0), min(rows[-1] + margin_px + 1, image.shape[0])
+    c0, c1 = max(cols[0] - margin_px, 0), min(cols[-1] + margin_px + 1, image.shape[1])
+    return image[r0:r1, c0:c1]
+
+
 def _screenshot_png(plotter: Any) -> bytes:
-    """PNG bytes of a pyvista Plotter's current image."""
-    image = plotter.screenshot(return_img=True)
+    """PNG bytes of a pyvista Plotter's current image, cropped to its content."""
+    image = crop_white(plotter.screenshot(return_img=True))
     buf = io.BytesIO()
     imsave(buf, image, format="png")
     return buf.getvalue()
@@ -246,8 +257,8 @@ def _mpl_particles(scene: _Scene, box_um: tuple[float, float, float]) -> bytes:
                depthshade=True, edgecolors="none", alpha=0.9)
     if scene.fibers is not None:
         start, end, _ = scene.fibers
-        for a, b in zip(start, end, strict=True):
-            ax.plot(*np.column_stack([a, b]), color=scene.legend[-1][1], lw=0.8)
+        ax.add_collection3d(Line3DCollection(np.stack([start, end], axis=1),
+                                             colors=scene.legend[-1][1], linewidths=0.8))
     ax.set_xlim(0, box_um[0])
     ax.set_ylim(0, box_um[1])
     ax.set_zlim(0, box_um[2])
@@ -280,7 +291,8 @@ def downsample_mask(mask: np.ndarray, max_per_axis: int) -> tuple[np.ndarray, in
     factor = max(1, int(np.ceil(max(mask.shape) / max_per_axis)))
     if factor == 1:
         return mask.astype(np.float32), 1
-    return block_reduce(mask.astype(np.float32), (factor,) * 3, np.mean), factor
+    # on the bool volume itself: no full-size float copy of a large twin
+    return block_reduce(mask, (factor,) * 3, np.mean).astype(np.float32), factor
 
 
 def _network_field(micro: Microstructure, max_per_axis: int) -> tuple[np.ndarray, np.ndarray, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -131,5 +132,5 @@ def format_leaf(value: Leaf, digits: int = 4) -> str:
 
 
 def exact_text(value: float | int | None) -> str:
-    """Round-trip text of a number (Python repr; 'null' for None)."""
-    return "null" if value is None else repr(value)
+    """Round-trip JSON text of a number ('null' for None, 'NaN' / 'Infinity' as json writes)."""
+    return json.dumps(value)

@@ -71,6 +71,7 @@ class BreathingResult:
     lateral: str
     separator_pad_voxels: int
     bond_strength_mpa: float
+    utilization_min_retained_share: float
     strain_energy: tuple[PhaseStrainEnergy, ...]
     cam_strain_energy_mean_kj_m3: float | None
     electrolyte_strain_energy_mean_kj_m3: float | None
@@ -99,6 +100,7 @@ class BreathingResult:
             "lateral_condition": self.lateral,
             "separator_pad_voxels": self.separator_pad_voxels,
             "bond_strength_mpa": self.bond_strength_mpa,
+            "utilization_min_retained_share": self.utilization_min_retained_share,
             "strain_energy_by_phase": [e.to_dict() for e in self.strain_energy],
             "cam_strain_energy_mean_kj_m3": self.cam_strain_energy_mean_kj_m3,
             "sse_strain_energy_mean_kj_m3": self.electrolyte_strain_energy_mean_kj_m3,
@@ -178,6 +180,7 @@ def analyze_breathing(
     separator_pad_voxels: int = 2,
     separator_label: int | None = None,
     bond_strength_mpa: float = 0.0,
+    utilization_min_retained_share: float = 0.0,
     particle_ids: np.ndarray | None = None,
     histogram_bins: int = 40,
     return_fields: bool = False,
@@ -194,12 +197,18 @@ def analyze_breathing(
     sweep_pressures_mpa: pressures at which contact retention is reported.
     separator_label: label whose material fills the separator pad (default: the first
     electrolyte label present in the volume; without one no pad is added).
+    bond_strength_mpa: tensile normal traction an interface face sustains before opening.
+    utilization_min_retained_share: a CAM particle counts as utilized after charge when more
+    than this share of its contact area is retained (0: at least one retained face).
     particle_ids: optional integer volume naming the CAM particle of each voxel; default
     face-connected CAM of one label (x/y periodic).
     """
     pressures = [float(p) for p in sweep_pressures_mpa]
     _check_inputs(labels, voxel_size_um, youngs_modulus_gpa, [*pressures, stack_pressure_mpa],
                   lateral, separator_pad_voxels)
+    if not 0.0 <= utilization_min_retained_share < 1.0:
+        raise ValueError(f"utilization_min_retained_share = {utilization_min_retained_share};"
+                         " allowed: 0 <= share < 1")
     if particle_ids is not None and particle_ids.shape != labels.shape:
         raise ValueError(f"particle_ids shape {particle_ids.shape} != labels {labels.shape}")
     if separator_label is None:
@@ -245,8 +254,10 @@ def analyze_breathing(
     ids = particle_ids if particle_ids is not None else cam_particles(comp, cam_labels)
     particles = CamParticles.from_ids(ids, cam_mask, interface.cam_voxel_index)
     del cam_mask
-    before_volume, before_count = particles.reachable(np.ones(interface.count, bool))
-    retention = contact_retention(interface, particles, pressures, bond_strength_mpa)
+    before_volume, before_count = particles.reachable(np.ones(interface.count, bool),
+                                                      interface.face_area_um2)
+    retention = contact_retention(interface, particles, pressures, bond_strength_mpa,
+                                  utilization_min_retained_share)
 
     c1 = (-stack_pressure_mpa - b) / a
     u = sol_b.displacement_um + np.float32(c1) * sol_a.displacement_um
@@ -266,6 +277,7 @@ def analyze_breathing(
         lateral=lateral,
         separator_pad_voxels=pad,
         bond_strength_mpa=float(bond_strength_mpa),
+        utilization_min_retained_share=float(utilization_min_retained_share),
         strain_energy=phase_strain_energy(energy, comp, names, histogram_bins),
         cam_strain_energy_mean_kj_m3=mean_energy_kj_m3(energy, comp, list(cam_labels)),
         electrolyte_strain_energy_mean_kj_m3=mean_energy_kj_m3(
@@ -324,6 +336,7 @@ def analyze_microstructure_breathing(
     lateral: Lateral = "confined",
     separator_pad_voxels: int = 2,
     bond_strength_mpa: float = 0.0,
+    utilization_min_retained_share: float = 0.0,
     particle_ids: np.ndarray | None = None,
     return_fields: bool = False,
     rtol: float = 1e-3,
@@ -348,6 +361,7 @@ def analyze_microstructure_breathing(
         lateral=lateral,
         separator_pad_voxels=separator_pad_voxels,
         bond_strength_mpa=bond_strength_mpa,
+        utilization_min_retained_share=utilization_min_retained_share,
         particle_ids=particle_ids,
         return_fields=return_fields,
         rtol=rtol,

@@ -44,13 +44,18 @@ class InterfaceTractions:
         c = -stack_pressure_mpa / self.stack_modulus_mpa
         return np.float32(c) * self.traction_unit_strain_mpa
 
-    def summary(self, stack_pressure_mpa: float) -> dict:
-        """Face count, area and traction percentiles after charge at pressure P."""
-        out: dict = {
+    def to_dict(self) -> dict:
+        """Face count, contact area and the two superposition constants (arrays left out)."""
+        return {
             "face_count": self.count,
             "contact_area_um2": float(self.face_area_um2.sum(dtype=np.float64)),
-            "stack_pressure_mpa": float(stack_pressure_mpa),
+            "stack_modulus_mpa": self.stack_modulus_mpa,
+            "clamped_stress_mpa": self.clamped_stress_mpa,
         }
+
+    def summary(self, stack_pressure_mpa: float) -> dict:
+        """to_dict plus traction percentiles (MPa) after charge at stack pressure P."""
+        out = self.to_dict() | {"stack_pressure_mpa": float(stack_pressure_mpa)}
         if self.count:
             t = self.normal_traction_after_charge_mpa(stack_pressure_mpa)
             q = np.percentile(t, [5, 50, 95])
@@ -182,12 +187,20 @@ class CamParticles:
         face_ids = particle_ids.reshape(-1)[face_cam_voxel]
         return cls(np.searchsorted(unique, face_ids), counts)
 
-    def reachable(self, face_kept: np.ndarray) -> tuple[float | None, float | None]:
-        """(CAM volume share, particle share) with at least one kept face; None without CAM."""
-        if self.particle_voxels.size == 0:
+    def reachable(self, face_kept: np.ndarray, face_area_um2: np.ndarray,
+                  min_retained_share: float = 0.0) -> tuple[float | None, float | None]:
+        """(CAM volume share, particle share) of particles still in ionic contact.
+
+        A particle counts when the kept share of its CAM–electrolyte face area exceeds
+        min_retained_share (0: at least one kept face). None without CAM.
+        """
+        n = self.particle_voxels.size
+        if n == 0:
             return None, None
-        has = np.zeros(self.particle_voxels.size, bool)
-        has[self.face_particle[face_kept]] = True
+        total = np.bincount(self.face_particle, weights=face_area_um2, minlength=n)
+        kept = np.bincount(self.face_particle[face_kept], weights=face_area_um2[face_kept],
+                           minlength=n)
+        has = (kept > 0) & (kept > min_retained_share * total)
         volume = float(self.particle_voxels[has].sum() / self.particle_voxels.sum())
         return volume, float(has.mean())
 
@@ -197,19 +210,22 @@ def contact_retention(
     particles: CamParticles,
     stack_pressures_mpa: Sequence[float],
     bond_strength_mpa: float = 0.0,
+    min_retained_share: float = 0.0,
 ) -> tuple[ContactRetention, ...]:
     """Retained contact share and CAM utilization after charge at each stack pressure.
 
     A face stays in contact while its normal traction after charge is at most
     bond_strength_mpa (0: only compressive faces hold); a CAM particle stays usable while
-    at least one of its faces holds.
+    more than min_retained_share of its contact area holds (0: at least one face).
     """
+    if not 0.0 <= min_retained_share < 1.0:
+        raise ValueError(f"min_retained_share = {min_retained_share}; allowed: 0 <= x < 1")
     total = float(tractions.face_area_um2.sum(dtype=np.float64))
     out = []
     for p in stack_pressures_mpa:
         kept = tractions.normal_traction_after_charge_mpa(float(p)) <= bond_strength_mpa
         kept_area = float(tractions.face_area_um2[kept].sum(dtype=np.float64))
-        volume, count = particles.reachable(kept)
+        volume, count = particles.reachable(kept, tractions.face_area_um2, min_retained_share)
         out.append(ContactRetention(
             stack_pressure_mpa=float(p),
             retained_area_fraction=kept_area / total if total > 0 else None,

@@ -12,6 +12,7 @@ from cathodetwin.analysis.mechanics.solver import LabelElasticity
 
 MPA_TO_KJ_M3 = 1e3  # 1 MPa = 1 MJ/m³ = 1000 kJ/m³
 PERCENTILES = (50, 90, 99)
+HISTOGRAM_TOP_PERCENTILE = 99.5  # histogram spans 0..p99.5; its last bin holds the tail
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class PhaseStrainEnergy:
             "name": self.name,
             "volume_fraction": self.volume_fraction,
             "mean_kj_m3": self.mean_kj_m3,
-            **{f"p{q}_kj_m3": v for q, v in self.percentiles_kj_m3.items()},
+            **{f"p{p}_kj_m3": v for p, v in self.percentiles_kj_m3.items()},
             "max_kj_m3": self.max_kj_m3,
             "histogram_edges_kj_m3": list(self.histogram_edges_kj_m3),
             "histogram_counts": list(self.histogram_counts),
@@ -56,23 +57,26 @@ def phase_strain_energy(
     names: Mapping[int, str],
     histogram_bins: int = 40,
 ) -> tuple[PhaseStrainEnergy, ...]:
-    """Statistics of the energy density per label present (linear histogram 0..max)."""
+    """Statistics of the energy density per label present.
+
+    Linear histogram from 0 to the 99.5th percentile; the last bin also counts the tail.
+    """
     if histogram_bins < 1:
         raise ValueError(f"histogram_bins = {histogram_bins}; allowed: >= 1")
     counts = np.bincount(labels.ravel(), minlength=256)
     out = []
     for label in np.flatnonzero(counts):
         w = energy_mpa[labels == label].astype(np.float64) * MPA_TO_KJ_M3
-        top = float(w.max())
-        hist, edges = np.histogram(w, bins=histogram_bins, range=(0.0, top if top > 0 else 1.0))
-        q = np.percentile(w, PERCENTILES)
+        q = np.percentile(w, (*PERCENTILES, HISTOGRAM_TOP_PERCENTILE))
+        top = float(q[-1]) if q[-1] > 0 else 1.0
+        hist, edges = np.histogram(np.minimum(w, top), bins=histogram_bins, range=(0.0, top))
         out.append(PhaseStrainEnergy(
             label=int(label),
             name=names.get(int(label), f"label {label}"),
             volume_fraction=float(counts[label] / labels.size),
             mean_kj_m3=float(w.mean()),
-            percentiles_kj_m3={p: float(v) for p, v in zip(PERCENTILES, q, strict=True)},
-            max_kj_m3=top,
+            percentiles_kj_m3={p: float(v) for p, v in zip(PERCENTILES, q[:-1], strict=True)},
+            max_kj_m3=float(w.max()),
             histogram_edges_kj_m3=tuple(float(e) for e in edges),
             histogram_counts=tuple(int(c) for c in hist),
         ))

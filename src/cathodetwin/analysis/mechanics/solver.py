@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ducc0
+import numba
 import numpy as np
 
 from cathodetwin.analysis.mechanics import kernels
 
 N_LABELS = 256
-FFT_WORKERS = 2
 NORMAL = (0, 1, 2)
 
 
@@ -165,11 +165,11 @@ class _Operator:
     def precondition(self, r_u, r_e, out_u):
         """Reference-medium inverse into out_u (FFT Green operator; C0^-1 for the macro
         strains); returns (z_e, r . z)."""
-        ducc0.fft.r2c(r_u, axes=(1, 2, 3), out=self.hat, nthreads=FFT_WORKERS)
+        ducc0.fft.r2c(r_u, axes=(1, 2, 3), out=self.hat, nthreads=numba.get_num_threads())
         # unnormalised inverse FFT: multiplies by N, the scale of the (1/N) K block
         rz = kernels.apply_green(self.hat, *self.symbols, self.lam0, self.mu0, self.shape[2])
         ducc0.fft.c2r(self.hat, axes=(1, 2, 3), lastsize=self.shape[2], forward=False,
-                      out=out_u, nthreads=FFT_WORKERS, allow_overwriting_input=True)
+                      out=out_u, nthreads=numba.get_num_threads(), allow_overwriting_input=True)
         z_e = self.c0_inv @ r_e
         return z_e, rz + float(r_e @ z_e)
 

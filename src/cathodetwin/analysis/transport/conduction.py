@@ -27,9 +27,9 @@ from cathodetwin.analysis.transport.solver import (
 from cathodetwin.structure.microstructure import THROUGH_PLANE_AXIS, Microstructure
 
 UM_PER_CM = 1.0e4
-# Bytes per voxel at peak: labels, float32 conductivity, three float32 face arrays, the float64
-# potential, five float32 Krylov vectors and about 1/7 more for the coarse levels.
-BYTES_PER_VOXEL = 1 + 4 + 12 + 8 + 20 + 7
+# Bytes per voxel at peak: labels and cluster mask, three float32 face arrays, four float64 CG
+# vectors, two float32 multigrid vectors, about 1/7 more for the coarse levels.
+BYTES_PER_VOXEL = 2 + 12 + 32 + 8 + 6
 
 
 def required_memory_bytes(shape: Sequence[int]) -> int:
@@ -59,8 +59,10 @@ def _check_memory(shape: Sequence[int]) -> None:
         )
 
 
-def _default_threads() -> int:
-    """Numba's thread count, reduced to the cores left idle by other processes."""
+def _thread_count(threads: int | None) -> int:
+    """Threads to use: as asked (at most Numba's limit), or by default the idle cores."""
+    if threads is not None:
+        return min(threads, numba.config.NUMBA_NUM_THREADS)
     idle = (os.cpu_count() or 1) - int(round(os.getloadavg()[0]))
     return max(1, min(numba.config.NUMBA_NUM_THREADS, idle))
 
@@ -91,7 +93,8 @@ def _volume_array(volume: Microstructure | np.ndarray) -> np.ndarray:
 
 
 def _solve(
-    canonical: np.ndarray,
+    labels: np.ndarray,
+    table_s_cm: np.ndarray,
     voxel_size_um: tuple[float, float, float],
     axis: int,
     periodic: bool,
@@ -103,8 +106,8 @@ def _solve(
     return_fields: bool,
     start: float,
 ) -> ConductionResult:
-    """Solve on a C-contiguous float32 conductivity volume (S/cm, 0 = insulating) whose axis 0 is
-    the transport ``axis`` of the original volume, and build the result. Scales it in place.
+    """Solve on C-contiguous uint8 ``labels`` whose axis 0 is the transport ``axis`` of the
+    original volume, with conductivity ``table_s_cm[label]`` (S/cm, 0 = insulating).
 
     The returned potential is NaN outside the spanning cluster (nothing was solved there).
     """
@@ -116,11 +119,11 @@ def _solve(
         raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
     order = (axis, *(a for a in range(3) if a != axis))
     shape = [0, 0, 0]
-    for a, n in zip(order, canonical.shape, strict=True):
+    for a, n in zip(order, labels.shape, strict=True):
         shape[a] = n
     d0, d1, d2 = (voxel_size_um[a] for a in order)
     _check_memory(shape)
-    spanning = connected_to_both_faces(canonical > 0, 0, (1, 2) if periodic else ())
+    spanning = connected_to_both_faces(table_s_cm[labels] > 0, 0, (1, 2) if periodic else ())
     percolating_fraction = float(np.count_nonzero(spanning)) / spanning.size
     common = dict(
         axis=axis, shape=tuple(shape), voxel_size_um=voxel_size_um, periodic=periodic,
@@ -133,24 +136,25 @@ def _solve(
             wall_time_s=time.perf_counter() - start, **common,
         )
     # Work in units of the largest conductivity so float32 conductances stay near 1.
-    sigma_scale = float(canonical[spanning].max())
-    canonical *= np.float32(1.0 / sigma_scale)
+    sigma_scale = float(table_s_cm[np.unique(labels[spanning])].max())
+    canonical = (table_s_cm / np.float32(sigma_scale))[labels]
     canonical[~spanning] = 0.0
     n0, n1, n2 = canonical.shape
     g0 = np.empty((n0 + 1, n1, n2), dtype=np.float32)
     g1 = np.empty((n0, n1, n2), dtype=np.float32)
     g2 = np.empty((n0, n1, n2), dtype=np.float32)
-    # Conductance of a face per unit conductivity: face area / voxel length, in µm.
-    kernels.face_conductances(
-        canonical, d1 * d2 / d0, d0 * d2 / d1, d0 * d1 / d2, periodic, periodic, g0, g1, g2
-    )
-    del canonical
+    threads = _thread_count(threads)
+    ops = kernels.PARALLEL if threads > 1 else kernels.SERIAL
     previous_threads = numba.get_num_threads()
-    numba.set_num_threads(_default_threads() if threads is None else min(threads,
-                          numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(threads)
     try:
+        # Conductance of a face per unit conductivity: face area / voxel length, in µm.
+        ops.face_conductances(
+            canonical, d1 * d2 / d0, d0 * d2 / d1, d0 * d1 / d2, periodic, periodic, g0, g1, g2
+        )
+        del canonical
         solution = solve_conduction(
-            g0, g1, g2, flux_tolerance=flux_tolerance, max_iterations=max_iterations
+            g0, g1, g2, flux_tolerance=flux_tolerance, max_iterations=max_iterations, ops=ops
         )
     finally:
         numba.set_num_threads(previous_threads)
@@ -223,10 +227,10 @@ def effective_conductivity(
                 f"conductivity_s_cm[{label}] must be a finite conductivity ≥ 0 S/cm, got {value!r}"
             )
         table[int(label)] = value
-    sigma = table[np.ascontiguousarray(np.moveaxis(labels, axis, 0))]
-    conducting = sigma > 0
-    phi = float(np.count_nonzero(conducting)) / sigma.size
-    sigma0 = float(sigma[conducting].mean(dtype=np.float64)) if phi > 0 else 0.0
+    counts = np.bincount(labels.ravel(), minlength=256).astype(np.float64)
+    conducting_voxels = float(counts[table > 0].sum())
+    phi = conducting_voxels / labels.size
+    sigma0 = float(counts @ table) / conducting_voxels if phi > 0 else 0.0
     if bulk_conductivity_s_cm is not None:
         if not bulk_conductivity_s_cm > 0:
             raise ValueError(
@@ -237,9 +241,9 @@ def effective_conductivity(
         if not 0.0 < volume_fraction <= 1.0:
             raise ValueError(f"volume_fraction must be in (0, 1], got {volume_fraction!r}")
         phi = float(volume_fraction)
-    del conducting
-    return _solve(sigma, spacing, axis, periodic, sigma0, phi, flux_tolerance, max_iterations,
-                  threads, return_fields, start)
+    canonical = np.ascontiguousarray(np.moveaxis(labels, axis, 0), dtype=np.uint8)
+    return _solve(canonical, table, spacing, axis, periodic, sigma0, phi, flux_tolerance,
+                  max_iterations, threads, return_fields, start)
 
 
 def tortuosity_factor(
@@ -282,8 +286,9 @@ def tortuosity_factor(
     if not bulk_conductivity_s_cm > 0:
         raise ValueError(f"bulk_conductivity_s_cm must be > 0 S/cm, got {bulk_conductivity_s_cm!r}")
     phi = float(np.count_nonzero(mask)) / mask.size
-    sigma = np.ascontiguousarray(mask, dtype=np.float32)
-    sigma *= np.float32(bulk_conductivity_s_cm)
+    canonical = np.ascontiguousarray(mask, dtype=np.uint8)
     del mask
-    return _solve(sigma, spacing, axis, periodic, float(bulk_conductivity_s_cm), phi,
+    table = np.zeros(256, dtype=np.float32)
+    table[1] = bulk_conductivity_s_cm
+    return _solve(canonical, table, spacing, axis, periodic, float(bulk_conductivity_s_cm), phi,
                   flux_tolerance, max_iterations, threads, return_fields, start)

@@ -12,9 +12,17 @@ current flows along axis 0. Conductances live on voxel faces:
 A voxel whose six conductances are all zero is inactive: its operator row is empty and the
 smoothers set it to zero. Vectors may be float32 or float64; all reductions use float64.
 Loops run over rows along axis 2 so that the interior of every row vectorises.
+
+The grid kernels below are plain functions compiled twice: ``SERIAL`` (fast to compile, best
+when other processes keep the cores busy) and ``PARALLEL`` (threads over axis 0). Every
+parallel loop writes only its own slice along axis 0, so both give the same result except for
+the summation order of reductions.
 """
 
 from __future__ import annotations
+
+import types
+from types import SimpleNamespace
 
 import numpy as np
 from numba import njit, prange
@@ -106,7 +114,6 @@ def _rows(x, zero, g0, g1, g2, i, j):
             g0[i, j], g0[i + 1, j], g1[i, jm], g1[i, j], g2[i, j])
 
 
-@njit(parallel=True, cache=True)
 def apply_operator(x, g0, g1, g2, out):
     """out = A x for the conduction operator with homogeneous Dirichlet faces."""
     n0, n1, n2 = x.shape
@@ -117,7 +124,6 @@ def apply_operator(x, g0, g1, g2, out):
             _row_apply(out[i, j], xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
 
 
-@njit(parallel=True, cache=True)
 def residual(x, b, g0, g1, g2, out):
     """out = b - A x."""
     n0, n1, n2 = x.shape
@@ -128,7 +134,6 @@ def residual(x, b, g0, g1, g2, out):
             _row_residual(out[i, j], b[i, j], xr, xim, xip, xjm, xjp, gl, gh, gyl, gyh, gz)
 
 
-@njit(parallel=True, cache=True)
 def gauss_seidel_colour(x, b, g0, g1, g2, colour, reverse):
     """One red-black Gauss-Seidel half-sweep over voxels with (i + j + k) % 2 == colour.
 
@@ -157,7 +162,6 @@ def _row_jacobi_start(xr, br, gl, gh, gyl, gyh, gz, start):
     xr[0] = br[0] / max(diag, TINY) if start == 0 else 0.0
 
 
-@njit(parallel=True, cache=True)
 def jacobi_start(x, b, g0, g1, g2, colour):
     """Set x = b / diag on one colour and 0 elsewhere: a red-black sweep from a zero guess."""
     n0, n1, n2 = x.shape
@@ -178,7 +182,6 @@ def _row_restrict(cr, res):
         cr[cr.size - 1] += res[n2 - 1]
 
 
-@njit(parallel=True, cache=True)
 def restrict_residual(x, b, g0, g1, g2, coarse):
     """coarse = Pᵀ (b - A x): sum the residual over 2×2×2 aggregates."""
     n0, n1, n2 = x.shape
@@ -200,7 +203,6 @@ def _row_prolong(xr, cr, weight):
         xr[k] += weight * cr[k // 2]
 
 
-@njit(parallel=True, cache=True)
 def prolong_add(x, coarse, weight):
     """x += weight · P coarse: piecewise-constant interpolation from 2×2×2 aggregates."""
     n0, n1, _ = x.shape
@@ -209,7 +211,6 @@ def prolong_add(x, coarse, weight):
             _row_prolong(x[i, j], coarse[i // 2, j // 2], weight)
 
 
-@njit(parallel=True, cache=True)
 def coarsen_conductances(g0, g1, g2, c0, c1, c2):
     """Galerkin coarse operator Pᵀ A P for 2×2×2 aggregation: sum fine faces between aggregates."""
     n0, n1, n2 = g1.shape
@@ -241,13 +242,15 @@ def coarsen_conductances(g0, g1, g2, c0, c1, c2):
         c2[:, :, :] = 0.0
 
 
-@njit(parallel=True, cache=True)
 def face_conductances(sigma, scale0, scale1, scale2, periodic1, periodic2, g0, g1, g2):
     """Face conductances from voxel conductivities: harmonic means, half-voxel Dirichlet faces.
 
     ``scale_a`` is (face area / voxel length) along axis a; sigma = 0 marks insulating voxels.
+    A periodic axis of length 1 has no faces (a voxel does not conduct to itself).
     """
     n0, n1, n2 = sigma.shape
+    periodic1 = periodic1 and n1 > 1
+    periodic2 = periodic2 and n2 > 1
     for i in prange(n0 + 1):
         for j in range(n1):
             for k in range(n2):
@@ -273,7 +276,6 @@ def face_conductances(sigma, scale0, scale1, scale2, periodic1, periodic2, g0, g
                 g2[i, j, k] = 2.0 * scale2 * a * c / (a + c) if ok else 0.0
 
 
-@njit(parallel=True, cache=True)
 def plane_currents(x, g0, v_in, v_out):
     """Current through every plane normal to axis 0 (n0 + 1 planes, inlet first)."""
     n0, n1, n2 = x.shape
@@ -290,7 +292,6 @@ def plane_currents(x, g0, v_in, v_out):
     return out
 
 
-@njit(parallel=True, cache=True, fastmath=True)
 def dot(a, b):
     """Float64 inner product of two equally shaped arrays."""
     fa = a.ravel()
@@ -301,7 +302,6 @@ def dot(a, b):
     return acc
 
 
-@njit(parallel=True, cache=True, fastmath=True)
 def cg_update(x, r, p, q, alpha):
     """x += alpha p; r -= alpha q."""
     fx = x.ravel()
@@ -313,7 +313,6 @@ def cg_update(x, r, p, q, alpha):
         fr[n] -= alpha * fq[n]
 
 
-@njit(parallel=True, cache=True, fastmath=True)
 def cg_direction(p, z, beta):
     """p = z + beta p."""
     fp = p.ravel()
@@ -322,7 +321,6 @@ def cg_direction(p, z, beta):
         fp[n] = fz[n] + beta * fp[n]
 
 
-@njit(parallel=True, cache=True, fastmath=True)
 def lincomb(out, a, x, b, y):
     """out = a x + b y."""
     fo = out.ravel()
@@ -332,7 +330,6 @@ def lincomb(out, a, x, b, y):
         fo[n] = a * fx[n] + b * fy[n]
 
 
-@njit(parallel=True, cache=True)
 def mask_inactive(x, g0, g1, g2):
     """Set x to 0 on inactive voxels (all six face conductances zero)."""
     n0, n1, n2 = x.shape
@@ -345,3 +342,28 @@ def mask_inactive(x, g0, g1, g2):
                         + g2[i, j, km] + g2[i, j, k])
                 if diag == 0.0:
                     x[i, j, k] = 0.0
+
+
+GRID_KERNELS = (
+    apply_operator, residual, gauss_seidel_colour, jacobi_start, restrict_residual,
+    prolong_add, coarsen_conductances, face_conductances, plane_currents, dot, cg_update,
+    cg_direction, lincomb, mask_inactive,
+)
+
+
+def _compile(parallel: bool) -> SimpleNamespace:
+    """Numba dispatchers of the grid kernels, threaded or not (separately cached)."""
+    dispatchers = {}
+    for kernel in GRID_KERNELS:
+        function = kernel
+        if parallel:
+            # A distinct qualified name gives the threaded build its own on-disk cache entry.
+            function = types.FunctionType(kernel.__code__, kernel.__globals__, kernel.__name__,
+                                          kernel.__defaults__, kernel.__closure__)
+            function.__qualname__ = f"{kernel.__qualname__}_parallel"
+        dispatchers[kernel.__name__] = njit(parallel=parallel, cache=True, fastmath=True)(function)
+    return SimpleNamespace(**dispatchers)
+
+
+SERIAL = _compile(parallel=False)
+PARALLEL = _compile(parallel=True)

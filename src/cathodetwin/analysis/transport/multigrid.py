@@ -13,12 +13,11 @@ correction). The coarsest level is factorised with a sparse LU.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
-
-from cathodetwin.analysis.transport import kernels
 
 COARSEST_MAX_VOXELS = 4096
 
@@ -94,7 +93,11 @@ class CoarseSolver:
 class MultigridPreconditioner:
     """K-cycle over a 2×2×2 aggregation hierarchy; ``apply(r, z)`` sets z ≈ A⁻¹ r."""
 
-    def __init__(self, g0: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> None:
+    def __init__(
+        self, g0: np.ndarray, g1: np.ndarray, g2: np.ndarray, ops: SimpleNamespace
+    ) -> None:
+        """Build the hierarchy; ``ops`` is ``self.ops.SERIAL`` or ``self.ops.PARALLEL``."""
+        self.ops = ops
         self.levels: list[Level] = [Level(g0, g1, g2)]
         shape = g1.shape
         while int(np.prod(shape)) > COARSEST_MAX_VOXELS and max(shape) > 2:
@@ -103,7 +106,7 @@ class MultigridPreconditioner:
             c0 = np.empty((shape[0] + 1, shape[1], shape[2]), dtype=np.float32)
             c1 = np.empty(shape, dtype=np.float32)
             c2 = np.empty(shape, dtype=np.float32)
-            kernels.coarsen_conductances(fine.g0, fine.g1, fine.g2, c0, c1, c2)
+            ops.coarsen_conductances(fine.g0, fine.g1, fine.g2, c0, c1, c2)
             # x, b and the five K-cycle vectors c, v, r2, d2, w of this level.
             work = [np.zeros(shape, dtype=np.float32) for _ in range(7)]
             self.levels.append(Level(c0, c1, c2, work))
@@ -125,18 +128,18 @@ class MultigridPreconditioner:
             return
         level = self.levels[depth]
         g0, g1, g2 = level.g0, level.g1, level.g2
-        kernels.jacobi_start(x, b, g0, g1, g2, 0)
-        kernels.gauss_seidel_colour(x, b, g0, g1, g2, 1, False)
+        self.ops.jacobi_start(x, b, g0, g1, g2, 0)
+        self.ops.gauss_seidel_colour(x, b, g0, g1, g2, 1, False)
         coarse = self.levels[depth + 1]
         cx, cb = coarse.work[0], coarse.work[1]
-        kernels.restrict_residual(x, b, g0, g1, g2, cb)
+        self.ops.restrict_residual(x, b, g0, g1, g2, cb)
         if depth + 1 < len(self.levels) - 1:
             self._krylov(depth + 1, cx, cb)
         else:
             self.coarse.solve(cb, cx)
-        kernels.prolong_add(x, cx, 1.0)
-        kernels.gauss_seidel_colour(x, b, g0, g1, g2, 1, self.reverse[depth])
-        kernels.gauss_seidel_colour(x, b, g0, g1, g2, 0, self.reverse[depth])
+        self.ops.prolong_add(x, cx, 1.0)
+        self.ops.gauss_seidel_colour(x, b, g0, g1, g2, 1, self.reverse[depth])
+        self.ops.gauss_seidel_colour(x, b, g0, g1, g2, 0, self.reverse[depth])
 
     def _krylov(self, depth: int, e: np.ndarray, rhs: np.ndarray) -> None:
         """e ≈ A⁻¹ rhs by two flexible CG steps preconditioned by the cycle at ``depth``."""
@@ -144,20 +147,20 @@ class MultigridPreconditioner:
         g0, g1, g2 = level.g0, level.g1, level.g2
         c, v, r2, d2, w = level.work[2:]
         self._cycle(depth, c, rhs)
-        kernels.apply_operator(c, g0, g1, g2, v)
-        rho1 = kernels.dot(c, v)
-        alpha1 = kernels.dot(c, rhs)
+        self.ops.apply_operator(c, g0, g1, g2, v)
+        rho1 = self.ops.dot(c, v)
+        alpha1 = self.ops.dot(c, rhs)
         if rho1 <= 0.0:
             e[...] = 0.0
             return
-        kernels.lincomb(r2, 1.0, rhs, -alpha1 / rho1, v)
+        self.ops.lincomb(r2, 1.0, rhs, -alpha1 / rho1, v)
         self._cycle(depth, d2, r2)
-        kernels.apply_operator(d2, g0, g1, g2, w)
-        gamma = kernels.dot(d2, v)
-        beta = kernels.dot(d2, w)
-        alpha2 = kernels.dot(d2, r2)
+        self.ops.apply_operator(d2, g0, g1, g2, w)
+        gamma = self.ops.dot(d2, v)
+        beta = self.ops.dot(d2, w)
+        alpha2 = self.ops.dot(d2, r2)
         rho2 = beta - gamma * gamma / rho1
         if rho2 <= 0.0:
-            kernels.lincomb(e, alpha1 / rho1, c, 0.0, c)
+            self.ops.lincomb(e, alpha1 / rho1, c, 0.0, c)
             return
-        kernels.lincomb(e, alpha1 / rho1 - gamma * alpha2 / (rho1 * rho2), c, alpha2 / rho2, d2)
+        self.ops.lincomb(e, alpha1 / rho1 - gamma * alpha2 / (rho1 * rho2), c, alpha2 / rho2, d2)

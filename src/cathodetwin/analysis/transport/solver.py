@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
-from cathodetwin.analysis.transport import kernels
 from cathodetwin.analysis.transport.multigrid import MultigridPreconditioner
 
 INLET_POTENTIAL_V = 1.0
 OUTLET_POTENTIAL_V = 0.0
-RESIDUAL_REFRESH_ITERATIONS = 8
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,9 @@ def flux_mismatch(plane_currents: np.ndarray) -> float:
     return float((np.max(plane_currents) - np.min(plane_currents)) / mean)
 
 
-def _initial_guess(g0: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> np.ndarray:
+def _initial_guess(
+    g0: np.ndarray, g1: np.ndarray, g2: np.ndarray, ops: SimpleNamespace
+) -> np.ndarray:
     """Float64 potential falling linearly from inlet to outlet on active voxels, 0 elsewhere."""
     n0 = g1.shape[0]
     x = np.empty(g1.shape, dtype=np.float64)
@@ -55,7 +56,7 @@ def _initial_guess(g0: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> np.ndarray
         (np.arange(n0) + 0.5) / n0
     )
     x[...] = profile[:, None, None]
-    kernels.mask_inactive(x, g0, g1, g2)
+    ops.mask_inactive(x, g0, g1, g2)
     return x
 
 
@@ -66,50 +67,51 @@ def solve_conduction(
     *,
     flux_tolerance: float,
     max_iterations: int,
+    ops: SimpleNamespace,
 ) -> Solution:
     """Solve A φ = b (inlet 1 V, outlet 0 V) by flexible CG preconditioned with a K-cycle.
 
-    The potential is float64; the Krylov vectors are float32 (the true residual is recomputed
-    from the float64 potential every few iterations, which makes their precision irrelevant
-    to the converged result even at conductivity contrasts of 10⁶ and more).
+    The conjugate-gradient vectors are float64, which keeps the currents conservative to
+    round-off even at conductivity contrasts of 10⁶ and more; the multigrid preconditioner
+    works in float32 (it only needs to be a good approximation of A⁻¹). ``ops`` is
+    ``kernels.SERIAL`` or ``kernels.PARALLEL``.
     """
     start = time.perf_counter()
-    precond = MultigridPreconditioner(g0, g1, g2)
-    x = _initial_guess(g0, g1, g2)
-    b = np.zeros(x.shape, dtype=np.float32)
-    b[0] = g0[0] * INLET_POTENTIAL_V
-    b[-1] += g0[-1] * OUTLET_POTENTIAL_V
-    r, z, p, q = (np.empty_like(b) for _ in range(4))
-    memory = precond.nbytes + sum(a.nbytes for a in (g0, g1, g2, x, b, r, z, p, q))
+    precond = MultigridPreconditioner(g0, g1, g2, ops)
+    x = _initial_guess(g0, g1, g2, ops)
+    r = np.zeros_like(x)
+    r[0] = g0[0] * INLET_POTENTIAL_V
+    r[-1] += g0[-1] * OUTLET_POTENTIAL_V
+    ops.residual(x, r.copy(), g0, g1, g2, r)
+    p, q = np.empty_like(x), np.empty_like(x)
+    r32, z32 = np.empty(x.shape, dtype=np.float32), np.empty(x.shape, dtype=np.float32)
+    memory = precond.nbytes + sum(a.nbytes for a in (g0, g1, g2, x, r, p, q, r32, z32))
     setup_time = time.perf_counter() - start
 
-    currents = kernels.plane_currents(x, g0, INLET_POTENTIAL_V, OUTLET_POTENTIAL_V)
+    currents = ops.plane_currents(x, g0, INLET_POTENTIAL_V, OUTLET_POTENTIAL_V)
     mismatch = flux_mismatch(currents)
     iterations = 0
-    kernels.residual(x, b, g0, g1, g2, r)
-    precond.apply(r, z)
-    p[...] = z
-    rz = kernels.dot(r, z)
+    np.copyto(r32, r, casting="same_kind")
+    precond.apply(r32, z32)
+    np.copyto(p, z32)
+    rz = ops.dot(r, z32)
     while mismatch >= flux_tolerance and iterations < max_iterations and rz > 0.0:
-        kernels.apply_operator(p, g0, g1, g2, q)
-        alpha = rz / kernels.dot(p, q)
-        kernels.cg_update(x, r, p, q, alpha)
+        ops.apply_operator(p, g0, g1, g2, q)
+        alpha = rz / ops.dot(p, q)
+        ops.cg_update(x, r, p, q, alpha)
         iterations += 1
-        currents = kernels.plane_currents(x, g0, INLET_POTENTIAL_V, OUTLET_POTENTIAL_V)
+        currents = ops.plane_currents(x, g0, INLET_POTENTIAL_V, OUTLET_POTENTIAL_V)
         mismatch = flux_mismatch(currents)
         if mismatch < flux_tolerance:
             break
-        if iterations % RESIDUAL_REFRESH_ITERATIONS == 0:
-            # Replace the recursively updated float32 residual by the true one (computed with
-            # the float64 potential) so that round-off cannot stall convergence.
-            kernels.residual(x, b, g0, g1, g2, r)
-        precond.apply(r, z)
-        rz_new = kernels.dot(r, z)
+        np.copyto(r32, r, casting="same_kind")
+        precond.apply(r32, z32)
+        rz_new = ops.dot(r, z32)
         # Flexible (Polak-Ribière) beta: z·(r_new − r_old) / rz with r_new − r_old = −α q.
-        beta = -alpha * kernels.dot(z, q) / rz
-        kernels.cg_direction(p, z, beta)
+        beta = -alpha * ops.dot(q, z32) / rz
+        ops.cg_direction(p, z32, beta)
         rz = rz_new
-    kernels.mask_inactive(x, g0, g1, g2)
+    ops.mask_inactive(x, g0, g1, g2)
     return Solution(
         potential_v=x,
         plane_currents=currents,

@@ -1,0 +1,140 @@
+"""Compaction: wall-force balance, volume conservation, densification, jamming, blends, seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cathodetwin.packing import CompactionSettings, compact, sample_powder
+from cathodetwin.packing.compaction import STAGES
+from cathodetwin.packing.measures import slab_solid_fraction
+from cathodetwin.recipe import recipe_from_dict
+
+from packing_support import composite_recipe
+
+
+def _stage_end(packing, stage: str) -> int:
+    """Index of the last history row of a stage."""
+    rows = np.nonzero(packing.history["stage"] == STAGES.index(stage))[0]
+    return int(rows[-1])
+
+
+def test_punch_and_bottom_forces_balance_at_the_target(composite_packing) -> None:
+    h = composite_packing.history
+    for stage, target in (("load", 300.0), ("unload", 10.0)):
+        k = _stage_end(composite_packing, stage)
+        top, bottom = h["punch_pressure_mpa"][k], h["bottom_pressure_mpa"][k]
+        assert h["pressure_mpa"][k] == pytest.approx(target)
+        assert abs(top - bottom) <= 0.01 * top
+        assert top == pytest.approx(target, rel=0.02)
+        assert bottom == pytest.approx(target, rel=0.02)
+    info = composite_packing.provenance["compaction"]
+    assert all(info["converged"].values())
+
+
+def test_solid_volume_per_component_is_conserved(composite_packing, composite_powder) -> None:
+    target = {s.name: s.volume_um3 for s in composite_powder.components}
+    sampled = composite_packing.component_volumes_um3(spacing_um=0.04)
+    for name, volume in target.items():
+        assert sampled[name] == pytest.approx(volume, rel=0.01)
+    # SSE particles grew to keep their volume despite the plastic overlaps
+    sse = composite_packing.component == 1
+    assert np.all(composite_packing.radius_um[sse] >= composite_powder.radius_um[sse] - 1e-9)
+    assert composite_packing.contacts.plastic_overlap_um.max() > 0.0
+
+
+def test_pressing_densifies_and_unloading_springs_back(composite_packing) -> None:
+    h = composite_packing.history
+    loaded = h["solid_fraction"][_stage_end(composite_packing, "load")]
+    unloaded = h["solid_fraction"][_stage_end(composite_packing, "unload")]
+    assert loaded > 0.8  # ductile SSE fills the pores at 300 MPa
+    assert 0.7 < unloaded < loaded  # elastic spring-back, plastic flattening stays
+    assert composite_packing.solid_fraction() == pytest.approx(unloaded, rel=1e-3)
+    assert composite_packing.box_um[2] == pytest.approx(h["height_um"][-1])
+
+
+def test_contacts_and_coordination(composite_packing) -> None:
+    c = composite_packing.contacts
+    assert len(c) > len(composite_packing)
+    assert np.all(c.i < c.j) and np.all(c.overlap_um > 0) and np.all(c.force_n >= 0)
+    rel = composite_packing.relative_overlap()
+    assert np.all((rel > 0) & (rel < 0.5))
+    z = composite_packing.coordination_numbers()
+    n = np.bincount(composite_packing.component)
+    # every contact counted from both sides
+    assert z["NCM->LPSCl"] * n[0] == pytest.approx(z["LPSCl->NCM"] * n[1])
+    assert z["NCM->LPSCl"] > z["NCM->NCM"]  # small SSE crowd the large CAM
+    strict = composite_packing.coordination_numbers(min_relative_overlap=0.05)
+    assert all(strict[k] <= z[k] for k in z)
+
+
+def test_same_seed_gives_identical_packing() -> None:
+    recipe = composite_recipe(seed=11, box_um=(10.0, 10.0, 5.0))
+    a = compact(sample_powder(recipe), 300.0, 10.0)
+    b = compact(sample_powder(recipe), 300.0, 10.0)
+    assert np.array_equal(a.center_um, b.center_um)
+    assert np.array_equal(a.radius_um, b.radius_um)
+    assert np.array_equal(a.contacts.i, b.contacts.i)
+    assert np.array_equal(a.contacts.force_n, b.contacts.force_n)
+    c = compact(sample_powder(composite_recipe(seed=12, box_um=(10.0, 10.0, 5.0))), 300.0, 10.0)
+    assert len(c) != len(a) or not np.array_equal(c.center_um, a.center_um)
+
+
+def _cam_recipe(blend: dict[str, float], seed: int, box_um) -> dict:
+    sizes = {"large": 3.0, "small": 1.0}
+    return recipe_from_dict({
+        "name": "cam only",
+        "components": [
+            {"name": name, "material": "NCM811", "role": "CAM", "weight_percent": w,
+             "psd": {"kind": "lognormal", "d50_um": sizes[name], "gsd": 1.05}}
+            for name, w in blend.items()
+        ],
+        "simulation": {"box_um": list(box_um), "voxel_size_um": 0.1, "seed": seed},
+    })
+
+
+def _bulk_fraction(recipe, pressure_mpa: float, margin_um: float) -> float:
+    """Solid fraction away from the walls after settling frictionless CAM at a low pressure."""
+    settings = CompactionSettings(settle=True, start_pressure_mpa=pressure_mpa,
+                                  residual_tolerance=1e-3, wall_tolerance=1e-3)
+    p = compact(sample_powder(recipe, solid_fraction_guess=0.64), pressure_mpa, pressure_mpa,
+                settings=settings)
+    assert all(p.provenance["compaction"]["converged"].values())
+    return slab_solid_fraction(p.center_um, p.radius_um, p.box_um, margin_um,
+                               p.box_um[2] - margin_um)
+
+
+def test_monodisperse_frictionless_spheres_jam_at_random_close_packing() -> None:
+    recipe = recipe_from_dict({
+        "name": "mono",
+        "components": [{"name": "NCM", "material": "NCM811", "role": "CAM",
+                        "weight_percent": 100.0,
+                        "psd": {"kind": "lognormal", "d50_um": 1.0, "gsd": 1.0}}],
+        "simulation": {"box_um": [7.0, 7.0, 9.0], "voxel_size_um": 0.1, "seed": 5},
+    })
+    phi = _bulk_fraction(recipe, 0.1, 1.5)  # P/E* ≈ 1e-6: vanishing pressure
+    assert 0.63 <= phi <= 0.65
+
+
+def test_binary_cam_blend_packs_denser_than_either_unimodal_powder() -> None:
+    box = (13.0, 13.0, 13.0)
+    phi = {
+        name: _bulk_fraction(_cam_recipe(blend, 7, box), 1.0, 3.0)
+        for name, blend in (
+            ("large", {"large": 100.0}),
+            ("small", {"small": 100.0}),
+            ("blend", {"large": 70.0, "small": 30.0}),
+        )
+    }
+    assert phi["blend"] > phi["large"] + 0.01
+    assert phi["blend"] > phi["small"] + 0.01
+
+
+def test_too_narrow_die_and_bad_pressures_raise(composite_powder) -> None:
+    narrow = sample_powder(composite_recipe(box_um=(5.0, 5.0, 8.0)))
+    with pytest.raises(ValueError, match="box_um lateral"):
+        compact(narrow, 300.0, 10.0)
+    with pytest.raises(ValueError, match="stack_pressure_mpa"):
+        compact(composite_powder, 300.0, 400.0)
+    with pytest.raises(ValueError, match="pressing_pressure_mpa"):
+        compact(composite_powder, 0.0, 0.0)
