@@ -2,13 +2,13 @@
 
 Two spheres are listed when closer than (r_i + r_j)(1 + σ), σ the relative skin. Particles
 are split into size levels (radius doubling per level). Each level has its own grid with
-cells of 2·r_max(level)·(1 + σ); a particle looks for partners of its own level and
-of every coarser level in the 3×3×3 cells around it in that level's grid, so fine particles
-never scan cells crowded by their own kind sized for the largest particles, and each
-unordered pair is found exactly once (same level: lower index; across levels: from the finer
-particle). x and y are periodic (minimum image, valid while the box is wider than twice the
-largest interaction distance); z is bounded by walls. Lists are built in a fixed order, so
-they are identical for any number of threads.
+cells of 2·r_max(level)·(1 + σ). A particle looks for partners of its own and of the next
+coarser levels in the 3×3×3 cells around it in that level's grid; partners two or more levels
+finer are found by the coarse particle over the block of fine cells within its reach (a few
+coarse particles scanning many fine cells is cheaper than every fine particle scanning 27
+mostly empty coarse cells). Each unordered pair is found exactly once. x and y are periodic
+(minimum image, valid while the box is wider than twice the largest pair distance); z is
+bounded by walls. The list is built in a fixed order, independent of threads.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 
 def size_levels(radius_um: np.ndarray, ratio: float = 2.0) -> tuple[np.ndarray, int]:
@@ -84,65 +84,81 @@ def _bin(pos, level, dims, width, offset, zmin, lx, ly):
 
 
 @njit(cache=True)
-def _scan(i, pos, radius, level, n_levels, dims, width, offset, zmin, lx, ly, skin, start, items,
-          out, out_start):
-    """Count (out_start < 0) or write the partners of particle i; returns the count."""
-    li = level[i]
-    xi, yi, zi, ri = pos[i, 0], pos[i, 1], pos[i, 2], radius[i]
-    found = 0
-    for lv in range(li, n_levels):
-        if offset[lv + 1] == offset[lv]:
-            continue
-        nx, ny, nz = dims[lv, 0], dims[lv, 1], dims[lv, 2]
-        cx, cy, cz = _cell_of(xi, yi, zi, lv, dims, width, zmin, lx, ly)
-        kx = 3 if nx >= 3 else nx
-        ky = 3 if ny >= 3 else ny
-        for oz in range(-1, 2):
-            z = cz + oz
-            if z < 0 or z >= nz:
-                continue
-            for oy in range(ky):
-                y = (cy + oy - 1) % ny if ny >= 3 else oy
-                for ox in range(kx):
-                    x = (cx + ox - 1) % nx if nx >= 3 else ox
-                    c = offset[lv] + (z * ny + y) * nx + x
-                    for s in range(start[c], start[c + 1]):
-                        j = items[s]
-                        if lv == li and j <= i:
-                            continue
-                        dx = pos[j, 0] - xi
-                        dx -= lx * math.floor(dx / lx + 0.5)
-                        dy = pos[j, 1] - yi
-                        dy -= ly * math.floor(dy / ly + 0.5)
-                        dz = pos[j, 2] - zi
-                        cut = (ri + radius[j]) * (1.0 + skin)
-                        if dx * dx + dy * dy + dz * dz < cut * cut:
-                            if out_start >= 0:
-                                out[out_start + found] = j
-                            found += 1
-    return found
+def _append(buf, count, j):
+    if count >= buf.size:
+        bigger = np.empty(2 * buf.size, np.int64)
+        bigger[: buf.size] = buf
+        buf = bigger
+    buf[count] = j
+    return buf
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
+def _axis_cells(c, reach, width, n):
+    """First cell and count of cells covering [c − reach, c + reach] on a periodic axis."""
+    a = int(math.floor((c - reach) / width))
+    b = int(math.floor((c + reach) / width))
+    return a, min(n, b - a + 1)
+
+
+@njit(cache=True)
 def _pairs(pos, radius, level, n_levels, lx, ly, skin):
+    """Pair list in one pass over particles (fixed order), growing its buffers as needed.
+
+    Levels lv ≥ li − 1 are searched from particle i in the 27 cells around it (same level:
+    only j > i); levels at least two finer are searched by the coarse particle over the block
+    of fine cells within its reach, which is cheaper than 27 fine-particle visits each.
+    """
     dims, width, offset, zmin = _grid_setup(pos, radius, level, n_levels, lx, ly, skin)
     start, items = _bin(pos, level, dims, width, offset, zmin, lx, ly)
+    rmax = np.zeros(n_levels)
+    for i in range(radius.size):
+        rmax[level[i]] = max(rmax[level[i]], radius[i])
     n = radius.size
-    counts = np.zeros(n + 1, np.int64)
-    dummy = np.empty(0, np.int64)
-    for i in prange(n):
-        counts[i + 1] = _scan(i, pos, radius, level, n_levels, dims, width, offset, zmin, lx, ly,
-                              skin, start, items, dummy, -1)
-    first = np.cumsum(counts)
-    pj = np.empty(first[-1], np.int64)
-    for i in prange(n):
-        _scan(i, pos, radius, level, n_levels, dims, width, offset, zmin, lx, ly, skin, start,
-              items, pj, first[i])
-    pi = np.empty(first[-1], np.int32)
-    for i in prange(n):
-        for s in range(first[i], first[i + 1]):
-            pi[s] = i
-    return pi, pj.astype(np.int32)
+    pi = np.empty(8 * n + 16, np.int64)
+    pj = np.empty(8 * n + 16, np.int64)
+    count = 0
+    for i in range(n):
+        li = level[i]
+        xi, yi, zi, ri = pos[i, 0], pos[i, 1], pos[i, 2], radius[i]
+        for lv in range(n_levels):
+            if rmax[lv] == 0.0:
+                continue
+            nx, ny, nz = dims[lv, 0], dims[lv, 1], dims[lv, 2]
+            if lv >= li:
+                cx, cy, cz = _cell_of(xi, yi, zi, lv, dims, width, zmin, lx, ly)
+                x0, kx = (cx - 1, 3) if nx >= 3 else (0, nx)
+                y0, ky = (cy - 1, 3) if ny >= 3 else (0, ny)
+                z0, z1 = cz - 1, cz + 1
+            elif lv <= li - 2:
+                reach = (ri + rmax[lv]) * (1.0 + skin)
+                x0, kx = _axis_cells(xi - lx * math.floor(xi / lx), reach, width[lv, 0], nx)
+                y0, ky = _axis_cells(yi - ly * math.floor(yi / ly), reach, width[lv, 1], ny)
+                z0 = int(math.floor((zi - reach - zmin) / width[lv, 2]))
+                z1 = int(math.floor((zi + reach - zmin) / width[lv, 2]))
+            else:
+                continue
+            for z in range(max(z0, 0), min(z1, nz - 1) + 1):
+                for oy in range(ky):
+                    y = (y0 + oy) % ny
+                    for ox in range(kx):
+                        x = (x0 + ox) % nx
+                        c = offset[lv] + (z * ny + y) * nx + x
+                        for s in range(start[c], start[c + 1]):
+                            j = items[s]
+                            if lv == li and j <= i:
+                                continue
+                            dx = pos[j, 0] - xi
+                            dx -= lx * math.floor(dx / lx + 0.5)
+                            dy = pos[j, 1] - yi
+                            dy -= ly * math.floor(dy / ly + 0.5)
+                            dz = pos[j, 2] - zi
+                            cut = (ri + radius[j]) * (1.0 + skin)
+                            if dx * dx + dy * dy + dz * dz < cut * cut:
+                                pi = _append(pi, count, i)
+                                pj = _append(pj, count, j)
+                                count += 1
+    return pi[:count].astype(np.int32), pj[:count].astype(np.int32)
 
 
 def build_pairs(

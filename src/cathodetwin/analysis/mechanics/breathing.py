@@ -48,6 +48,8 @@ DEFAULT_SWEEP_MPA: tuple[float, ...] = (0.2, 2.0, 10.0, 30.0)
 # float32 words held per voxel at the peak (CG vectors 15, stored solutions 6, stress 6,
 # FFT buffers ~4) plus labels and masks.
 BYTES_PER_VOXEL = 4 * 31 + 4
+# returned fields (stress 6, strain 6, energy 1) plus the NumPy strain temporaries
+FIELD_BYTES_PER_VOXEL = 4 * 13 + 4 * 6
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,12 @@ class BreathingResult:
         }
 
 
-def estimate_memory_gib(shape: tuple[int, int, int], separator_pad_voxels: int = 2) -> float:
+def estimate_memory_gib(shape: tuple[int, int, int], separator_pad_voxels: int = 2,
+                        return_fields: bool = False) -> float:
     """Peak memory (GiB) the breathing analysis needs for a volume of this shape."""
     nx, ny, nz = shape
-    return nx * ny * (nz + separator_pad_voxels) * BYTES_PER_VOXEL / 2**30
+    per_voxel = BYTES_PER_VOXEL + (FIELD_BYTES_PER_VOXEL if return_fields else 0)
+    return nx * ny * (nz + separator_pad_voxels) * per_voxel / 2**30
 
 
 def _available_memory_gib() -> float | None:
@@ -218,7 +222,7 @@ def analyze_breathing(
     pad = separator_pad_voxels if separator_label is not None else 0
     if pad and separator_label not in youngs_modulus_gpa:
         raise ValueError(f"separator_label = {separator_label} has no Young's modulus")
-    need = estimate_memory_gib(labels.shape, pad)
+    need = estimate_memory_gib(labels.shape, pad, return_fields)
     have = _available_memory_gib()
     if have is not None and need > have:
         raise MemoryError(f"labels {labels.shape}: the mechanics solve needs ~{need:.1f} GiB, "

@@ -1,0 +1,92 @@
+"""End-to-end build of a tiny twin: every stage runs, outputs are consistent and resumable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cathodetwin.pipeline import BuildOptions, build, cell_metrics, evaluate, headline_metrics
+from cathodetwin.recipe import recipe_from_dict
+
+TINY = {
+    "name": "tiny NCM811 + LPSCl",
+    "components": [
+        {"name": "NCM811", "material": "NCM811", "role": "CAM", "weight_percent": 75.0,
+         "psd": {"kind": "lognormal", "d50_um": 2.0, "gsd": 1.2}},
+        {"name": "LPSCl", "material": "Li6PS5Cl", "role": "SSE", "weight_percent": 25.0,
+         "psd": {"kind": "lognormal", "d50_um": 0.9, "gsd": 1.2}},
+    ],
+    "processing": {"pressing_pressure_mpa": 300.0, "stack_pressure_mpa": 10.0},
+    "electrode": {"thickness_um": 50.0},
+    "simulation": {"box_um": [8.0, 8.0, 6.0], "voxel_size_um": 0.2, "seed": 3},
+}
+RATES = (0.1, 1.0, 3.0)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("build")
+    metrics = build(recipe_from_dict(TINY), out, BuildOptions(c_rates=RATES, report=False))
+    return out, metrics
+
+
+def test_every_stage_writes_its_section(built: tuple[Path, dict]) -> None:
+    out, metrics = built
+    on_disk = json.loads((out / "metrics.json").read_text())
+    assert on_disk == metrics
+    for stage in ("packing", "voxels", "structure", "transport", "mechanics", "cell"):
+        assert stage in metrics["timings_s"]
+    for name in ("recipe.toml", "packing.npz", "microstructure.zarr", "particle_ids.npy",
+                 "fields/strain_energy_kj_m3_xz.npy"):
+        assert (out / name).exists(), name
+
+
+def test_headline_metrics_obey_physical_bounds(built: tuple[Path, dict]) -> None:
+    _, metrics = built
+    flat = headline_metrics(metrics)
+    assert 0.0 < flat["porosity"] < 0.5
+    assert flat["relative_density"] == pytest.approx(1.0 - flat["porosity"])
+    assert 0.0 <= flat["utilization_ionic_electronic"] <= 1.0
+    assert flat["ionic_tortuosity_factor"] >= 1.0  # no path beats a straight channel
+    caps = [flat[f"capacity_{t}_mah_g"] for t in ("0p1c", "1c", "3c")]
+    assert caps[0] >= caps[1] >= caps[2] > 0.0
+    assert caps[0] <= 200.0 * 1.001  # never above the practical capacity of NCM811
+    # contact retention can only grow with stack pressure (linear superposition)
+    ret = [flat[f"contact_retention_{p}mpa"] for p in ("0p2", "2", "10", "30")]
+    assert all(a <= b + 1e-12 for a, b in zip(ret, ret[1:], strict=False))
+
+
+def test_cell_inputs_come_from_the_twin(built: tuple[Path, dict]) -> None:
+    _, metrics = built
+    inputs = cell_metrics(recipe_from_dict(TINY), metrics["structure"], metrics["transport"])
+    assert inputs["porosity"] == metrics["structure"]["fractions"]["porosity"]
+    assert inputs["ionic_conductivity_eff_s_cm"] == (
+        metrics["transport"]["ionic"]["z"]["effective_conductivity_s_cm"])
+    (radius, share, material), = inputs["cam_classes"]
+    assert share == 1.0 and material == "NCM811" and 0.5 < radius < 1.0
+
+
+def test_rebuild_reuses_every_stage(built: tuple[Path, dict]) -> None:
+    out, metrics = built
+    stamp = (out / "packing.npz").stat().st_mtime_ns
+    again = build(recipe_from_dict(TINY), out, BuildOptions(c_rates=RATES, report=False))
+    assert again["timings_s"] == metrics["timings_s"]
+    assert (out / "packing.npz").stat().st_mtime_ns == stamp
+
+
+def test_changed_recipe_recomputes(built: tuple[Path, dict], tmp_path: Path) -> None:
+    out, metrics = built
+    changed = recipe_from_dict(TINY).with_changes({"simulation.seed": 4})
+    assert changed.fingerprint() != metrics["recipe"]["fingerprint"]
+    np.testing.assert_equal(json.loads((out / "metrics.json").read_text())["recipe"],
+                            metrics["recipe"])
+
+
+def test_evaluate_returns_flat_scalars() -> None:
+    recipe = recipe_from_dict(TINY)
+    flat = evaluate(recipe.with_changes({"simulation.box_um": [8.0, 8.0, 4.0]}))
+    assert flat and all(isinstance(v, int | float | bool | str) for v in flat.values())
+    assert "capacity_1c_mah_g" in flat
