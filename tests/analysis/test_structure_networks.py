@@ -10,6 +10,7 @@ from cathodetwin.analysis.connectivity import (
     label_periodic,
     network,
 )
+from cathodetwin.analysis.particle_paths import particle_path_tortuosity
 from cathodetwin.analysis.paths import geometric_tortuosity, path_lengths_um
 from cathodetwin.analysis.utilization import (
     face_neighbours,
@@ -167,3 +168,21 @@ def test_network_face_flags():
     assert net.connected_mask("separator").sum() == 6
     with pytest.raises(ValueError, match="face"):
         net.connected_mask("top")
+
+
+@pytest.mark.parametrize("dx", [0.0, 0.6])
+def test_particle_network_tortuosity_of_a_zigzag_chain(make_packing, dx):
+    """SSE spheres r = 0.55 stacked every 0.8 µm in z, alternately shifted by ±dx/2 in x."""
+    dz, n = 0.8, 12
+    height = n * dz
+    centres = [[5 + (dx / 2 if k % 2 else -dx / 2), 5, height - 0.3 - k * dz] for k in range(n)]
+    p = make_packing(centres, [0.55] * n, [1] * n, box=(10.0, 10.0, height))
+    res = particle_path_tortuosity(p, min_depth_fraction=0.5)
+    assert res.reached_fraction == 1.0
+    hop = np.hypot(dx, dz)
+    deep = [k for k in range(n) if 0.3 + k * dz >= 0.5 * height]
+    expected = [(0.3 + k * hop) / (0.3 + k * dz) for k in deep]
+    assert res.median == pytest.approx(np.median(expected), rel=1e-9)
+    # a chain that stops short of the separator plane is not reached
+    low = make_packing([[5, 5, 2.0], [5, 5, 2.8]], [0.5, 0.5], [1, 1], box=(10, 10, 9.6))
+    assert particle_path_tortuosity(low).reached_fraction == 0.0

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from cathodetwin.packing.neighbors import brute_force_pairs, build_pairs, incidence, size_levels
+from cathodetwin.packing.neighbors import (
+    brute_force_pairs,
+    build_pairs,
+    carry_history,
+    incidence,
+    size_levels,
+)
 
 
 def test_pair_list_matches_brute_force_for_size_ratio_20() -> None:
@@ -30,3 +36,13 @@ def test_incidence_lists_every_pair_on_both_sides() -> None:
     start, entries = incidence(pi, pj, 3)
     per = [sorted(entries[start[i]:start[i + 1]].tolist()) for i in range(3)]
     assert per == [[0, 1], [-3, -1], [-2, 2]]
+
+
+def test_history_follows_the_unordered_pair_into_the_new_list() -> None:
+    old_i = np.array([0, 3, 2, 1])
+    old_j = np.array([1, 2, 4, 4])
+    value = np.array([0.5, 0.0, 0.25, 0.125])
+    new_i = np.array([1, 2, 4, 0, 0])
+    new_j = np.array([0, 3, 2, 4, 3])
+    out = carry_history(old_i, old_j, value, new_i, new_j, 5)
+    assert out.tolist() == [0.5, 0.0, 0.25, 0.0, 0.0]

@@ -2,12 +2,18 @@
 
 import json
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
 from scipy import ndimage
 
-from cathodetwin.analysis.transport import effective_conductivity, tortuosity_factor
+from cathodetwin.analysis.transport import (
+    effective_conductivity,
+    required_memory_bytes,
+    tortuosity_factor,
+)
+from cathodetwin.analysis.transport.conduction import BYTES_PER_VOXEL
 from cathodetwin.analysis.transport.reference import reference_conductivity
 
 
@@ -219,6 +225,18 @@ def test_fields_conserve_current():
     length_cm = labels.shape[2] * spacing[2] * 1e-4
     assert current.mean() == pytest.approx(result.effective_conductivity_s_cm / length_cm,
                                            rel=1e-4)
+
+
+def test_memory_estimate_covers_the_peak_allocation():
+    labels = _gaussian_labels((40, 44, 48), (0.5, 0.5), seed=13)
+    tortuosity_factor(labels[:8, :8, :8])  # compile outside the measurement
+    tracemalloc.start()
+    try:
+        tortuosity_factor(labels, axis=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert 0.7 * labels.size * BYTES_PER_VOXEL < peak <= required_memory_bytes(labels.shape)
 
 
 def test_summary_is_json_with_units():

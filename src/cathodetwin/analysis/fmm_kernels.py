@@ -83,9 +83,13 @@ def _solve(a: np.ndarray, h: np.ndarray, m: int) -> float:
 @nb.njit(cache=True)
 def fast_march(
     mask: np.ndarray, seeds: np.ndarray, seed_values: np.ndarray, spacing: np.ndarray,
-    periodic_x: bool, periodic_y: bool,
+    periodic: np.ndarray,
 ) -> np.ndarray:
-    """Arrival distance T (float32, inf where unreached) from flat ``seeds`` through ``mask``."""
+    """Arrival distance T (float32, inf where unreached) from flat ``seeds`` through ``mask``.
+
+    ``spacing`` and ``periodic`` (bool) are per array axis. For a front moving along one axis,
+    make that axis the first (slowest) one: each front then lies in contiguous memory.
+    """
     nx, ny, nz = mask.shape
     dims = np.array([nx, ny, nz], np.int64)
     t_map = np.full(mask.shape, np.inf, np.float32)
@@ -120,7 +124,7 @@ def fast_march(
             idx[0], idx[1], idx[2] = i, j, k
             idx[axis] += step
             if idx[axis] < 0 or idx[axis] >= dims[axis]:
-                if axis == 2 or (axis == 0 and not periodic_x) or (axis == 1 and not periodic_y):
+                if not periodic[axis]:
                     continue
                 idx[axis] %= dims[axis]
             ui, uj, uk = idx[0], idx[1], idx[2]
@@ -133,8 +137,7 @@ def fast_march(
                     nbr[0], nbr[1], nbr[2] = ui, uj, uk
                     nbr[ax] += st
                     if nbr[ax] < 0 or nbr[ax] >= dims[ax]:
-                        if ax == 2 or (ax == 0 and not periodic_x) or \
-                                (ax == 1 and not periodic_y):
+                        if not periodic[ax]:
                             continue
                         nbr[ax] %= dims[ax]
                     if state[nbr[0], nbr[1], nbr[2]] == _KNOWN:

@@ -29,12 +29,17 @@ def path_lengths_um(
     """
     if face not in ("separator", "collector"):
         raise ValueError(f"face must be 'separator' or 'collector', got {face!r}")
-    k_face = mask.shape[2] - 1 if face == "separator" else 0
-    i, j = np.nonzero(mask[:, :, k_face])
-    seeds = (i.astype(np.int64) * mask.shape[1] + j) * mask.shape[2] + k_face
+    # march in a (z, x, y) copy: the front is a z layer, which is then contiguous in memory
+    mask_zxy = np.ascontiguousarray(mask.transpose(2, 0, 1), dtype=np.bool_)
+    nz, nx, ny = mask_zxy.shape
+    k_face = nz - 1 if face == "separator" else 0
+    i, j = np.nonzero(mask_zxy[k_face])
+    seeds = (k_face * nx + i.astype(np.int64)) * ny + j
     seed_values = np.full(seeds.size, 0.5 * spacing[2])
-    return fast_march(mask.astype(np.bool_, copy=False), seeds, seed_values,
-                      np.asarray(spacing, np.float64), periodic_xy, periodic_xy)
+    t_zxy = fast_march(mask_zxy, seeds, seed_values,
+                       np.array([spacing[2], spacing[0], spacing[1]], np.float64),
+                       np.array([False, periodic_xy, periodic_xy]))
+    return np.ascontiguousarray(t_zxy.transpose(1, 2, 0))
 
 
 def straight_distance_um(nz: int, vz: float, face: str) -> np.ndarray:

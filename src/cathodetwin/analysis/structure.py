@@ -15,6 +15,7 @@ from cathodetwin.analysis.connectivity import (
 )
 from cathodetwin.analysis.fractions import PhaseFractions, phase_fractions
 from cathodetwin.analysis.interfaces import InterfaceAreas, interface_areas
+from cathodetwin.analysis.particle_paths import ParticlePathTortuosity, particle_path_tortuosity
 from cathodetwin.analysis.particles import (
     CamContacts,
     cam_particle_mask,
@@ -52,6 +53,7 @@ class StructureMetrics:
     voxel_utilization: VoxelUtilization | None  # None without CAM
     particle_utilization: ParticleUtilization | None  # None without a Packing
     cam_contacts: CamContacts | None  # None without CAM
+    particle_tortuosity: ParticlePathTortuosity | None  # SSE particle network; None w/o Packing
     timings_s: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -70,6 +72,7 @@ class StructureMetrics:
             "utilization_voxel": opt(self.voxel_utilization),
             "utilization_particle_contacts": opt(self.particle_utilization),
             "cam_contacts": opt(self.cam_contacts),
+            "ionic_particle_network_tortuosity": opt(self.particle_tortuosity),
             "timings_s": dict(self.timings_s),
         }
 
@@ -127,6 +130,10 @@ def measure_structure(
     cam = micro.mask(*CAM_SIDE_ROLES)
     vox_util = contacts = part_util = None
     pack_contacts = geometric_contacts(packing) if packing is not None else None
+    part_tort = None
+    if packing is not None:
+        part_tort = particle_path_tortuosity(packing, contacts=pack_contacts)
+        tick("particle_tortuosity")
     if packing is not None and np.any(cam_particle_mask(packing)):
         part_util = particle_utilization(packing, thresholds, pack_contacts)
         tick("particle_utilization")
@@ -160,5 +167,6 @@ def measure_structure(
         voxel_utilization=vox_util,
         particle_utilization=part_util,
         cam_contacts=contacts,
+        particle_tortuosity=part_tort,
         timings_s=timings,
     )

@@ -91,33 +91,32 @@ def _free(p, r, center, radius, dims, widths, box, head, nxt, who):
 
 
 @njit(cache=True)
-def _unit():
+def _unit(rng):
     while True:
-        v = 2.0 * np.random.random(3) - 1.0
+        v = 2.0 * rng.random(3) - 1.0
         n = math.sqrt(v[0] ** 2 + v[1] ** 2 + v[2] ** 2)
         if 1e-6 < n <= 1.0:
             return v / n
 
 
 @njit(cache=True)
-def _surface_point(cum_area, center, radius, gap):
+def _surface_point(rng, cum_area, center, radius, gap):
     """A random point at distance ``gap`` outside a random particle surface, and its normal."""
-    u = np.random.random() * cum_area[-1]
+    u = rng.random() * cum_area[-1]
     k = min(np.searchsorted(cum_area, u), cum_area.size - 1)
-    n = _unit()
+    n = _unit(rng)
     return center[k] + (radius[k] + gap) * n, n
 
 
 @njit(cache=True)
 def _place(n_particles, center, radius, cum_area, box, dims, widths, head, nxt, who, used,
-           obj_radius, fiber_length, target_volume, seed):
+           obj_radius, fiber_length, target_volume, rng):
     """Place fibres (fiber_length > 0) or spheres until the volume is closest to the target.
 
     ``center``/``radius`` hold the particles followed by free slots for new spheres (fibre
     beads or agglomerates). Returns (segments (M, 6), agglomerate count, placed volume,
     spheres used, entries used, status); status 1 = pore space exhausted, 2 = out of memory.
     """
-    np.random.seed(seed)
     r = obj_radius
     n_obj = n_particles
     segs = np.zeros((0, 6))
@@ -130,7 +129,7 @@ def _place(n_particles, center, radius, cum_area, box, dims, widths, head, nxt, 
     while placed < target_volume:
         if failures > MAX_FAILURES:
             return segs, agglomerates, placed, n_obj, used, 1
-        p, n = _surface_point(cum_area, center[:n_particles], radius[:n_particles], gap)
+        p, n = _surface_point(rng, cum_area, center[:n_particles], radius[:n_particles], gap)
         if not _free(p, r * 0.999, center[:n_obj], radius[:n_obj], dims, widths, box, head, nxt,
                      who):
             failures += 1
@@ -150,7 +149,7 @@ def _place(n_particles, center, radius, cum_area, box, dims, widths, head, nxt, 
             agglomerates += 1
             placed += vol
             continue
-        u = _unit()
+        u = _unit(rng)
         if u[0] * n[0] + u[1] * n[1] + u[2] * n[2] < 0.0:
             u = -u
         beads = [p.copy()]
@@ -165,7 +164,7 @@ def _place(n_particles, center, radius, cum_area, box, dims, widths, head, nxt, 
                          nxt, who):
                 turned = False
                 for _ in range(TURN_TRIES):
-                    w = _unit()
+                    w = _unit(rng)
                     if w[0] * u[0] + w[1] * u[1] + w[2] * u[2] <= 0.0:
                         w = -w
                     cand = q + step * w
@@ -249,7 +248,7 @@ def place_carbon(packing: Packing, powder: Powder, seed: int) -> Packing:
         length = spec.fiber_length_um if spec.placement == "fibers" else 0.0
         segs, n_agg, placed, n_obj, used, status = _place(
             obstacles_r.size, c_all, r_all, area, box, dims, widths, head, nxt, who, used, r,
-            length, spec.volume_um3, seed + 7919 * (k + 1),
+            length, spec.volume_um3, np.random.default_rng([seed, k]),
         )
         if status == 1:
             raise ValueError(

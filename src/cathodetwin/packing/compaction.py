@@ -29,7 +29,9 @@ from cathodetwin.packing.forces import (
     S_LOST_VOLUME,
     S_MAX_MOVE,
     S_POWER,
-    S_RESIDUAL2,
+    S_CONTACT_FORCE,
+    S_CONTACTS,
+    S_RESULTANT,
     S_SPHERE_VOLUME,
     S_VA,
     S_VIRIAL,
@@ -38,13 +40,13 @@ from cathodetwin.packing.forces import (
     gather_forces,
     pair_forces,
 )
-from cathodetwin.packing.neighbors import build_pairs, incidence, size_levels
+from cathodetwin.packing.neighbors import build_pairs, carry_history, incidence, size_levels
 from cathodetwin.packing.packing import Contacts, Packing
 from cathodetwin.packing.placement import loose_packing
 from cathodetwin.packing.sampling import Powder
 
 PARALLEL_MIN_PARTICLES = 50_000
-GROWTH_ALLOWANCE = 1.3  # SSE radii may grow this much (volume-keeping) in the lateral-size check
+GROWTH_ALLOWANCE = 1.3  # lateral-size check: SSE radii may grow 30 %, SSE shells may double
 GPA_TO_MPA = 1e3
 UN_TO_N = 1e-6
 
@@ -56,22 +58,25 @@ class CompactionSettings:
     """Numerical settings of the compaction (defaults suit cathode powders).
 
     Pressures in MPa; tolerances are relative. Equilibrium: punch and bottom-wall pressures
-    within ``wall_tolerance`` of the applied pressure and the RMS particle force residual below
-    ``residual_tolerance`` × pressure·πr², for ``calm_steps`` consecutive steps.
+    within ``wall_tolerance`` of the applied pressure and the unbalanced-force ratio (mean
+    |resultant force| per particle over mean contact force) below ``residual_tolerance``, for
+    ``calm_steps`` consecutive steps.
     """
 
     start_pressure_mpa: float = 1.0
     settle: bool = False  # equilibrate at start_pressure_mpa before loading (jammed powder)
     loose_solid_fraction: float = 0.3
     skin: float = 0.3  # relative Verlet skin σ: pairs closer than (r_i + r_j)(1 + σ) are listed
-    ramp_steps: int = 1500
-    unload_steps: int = 500
+    ramp_steps: int = 600
+    unload_steps: int = 200
     max_stage_steps: int = 60000
     wall_tolerance: float = 2e-3
     residual_tolerance: float = 2e-2
     calm_steps: int = 20
     dt_start: float = 0.05
-    dt_max: float = 0.5
+    dt_max: float = 1.0
+    fire_alpha: float = 0.1  # FIRE mixing α at a restart
+    fire_delay: int = 5  # FIRE steps with P > 0 before dt grows and α shrinks
     report_every: int = 100
     grow_plastic: bool = True
     threads: int | None = None  # numba threads; None: 1 below PARALLEL_MIN_PARTICLES, else all
@@ -84,10 +89,11 @@ class CompactionSettings:
 class _Fire:
     """FIRE 2.0 controller state (dimensionless time; masses are stiffnesses)."""
 
-    def __init__(self, dt: float, dt_max: float):
-        self.dt, self.dt_max = dt, dt_max
-        self.dt_min = dt * 0.02
-        self.alpha0 = 0.1
+    def __init__(self, settings: CompactionSettings):
+        self.dt, self.dt_max = settings.dt_start, settings.dt_max
+        self.dt_min = settings.dt_start * 0.02
+        self.alpha0 = settings.fire_alpha
+        self.delay = settings.fire_delay
         self.alpha = self.alpha0
         self.n_pos = 0
 
@@ -96,7 +102,7 @@ class _Fire:
         old = self.dt
         if power > 0.0:
             self.n_pos += 1
-            if self.n_pos > 5:
+            if self.n_pos > self.delay:
                 self.dt = min(self.dt * 1.1, self.dt_max)
                 self.alpha *= 0.99
             return False, old, self.dt
@@ -134,8 +140,10 @@ class _State:
         self.mass_floor = 1e-3 * self.surf_e * self.radius
         self.level, self.n_levels = size_levels(self.radius)
         self.skin = settings.skin
-        reach = np.sort(np.where(self.kind == 0, self.radius, GROWTH_ALLOWANCE * self.radius))
-        cut = float(reach[-2:].sum()) * (1.0 + self.skin) if self.n > 1 else 0.0
+        reach = np.where(self.kind == 1, GROWTH_ALLOWANCE * self.radius,
+                         np.where(self.kind == 2, 2.0 * self.radius - self.core_r, self.radius))
+        reach = np.sort(reach)
+        cut = float(reach[-2:].sum()) if self.n > 1 else 0.0
         if min(self.lx, self.ly) <= 2.0 * cut:
             raise ValueError(
                 f"simulation.box_um lateral sizes {self.lx:g} x {self.ly:g} µm are too small for "
@@ -150,6 +158,7 @@ class _State:
         self.mass = self.mass_floor.copy()
         self.wall_dmax = np.zeros((self.n, 2))
         self.v_h = 0.0
+        self.ids = np.arange(self.n)  # powder index of each (spatially sorted) slot
         self.pi = np.zeros(0, np.int32)
         self.pj = np.zeros(0, np.int32)
         self.dmax = np.zeros(0)
@@ -159,23 +168,16 @@ class _State:
     def rebuild(self) -> None:
         """New Verlet list; carry each surviving pair's loading history over."""
         top2 = np.partition(self.radius, -2)[-2:].sum() if self.n > 1 else 0.0
-        if 2.0 * top2 * (1.0 + self.skin) >= min(self.lx, self.ly):
+        if 2.0 * top2 >= min(self.lx, self.ly):
             raise ValueError(
                 f"SSE particles grew to radius {self.radius.max():.3g} µm, too large for the "
                 f"lateral box {self.lx:g} x {self.ly:g} µm; enlarge simulation.box_um"
             )
+        old_i, old_j, old_dmax = self.ids[self.pi], self.ids[self.pj], self.dmax
+        self._sort_spatially()
         pi, pj = build_pairs(self.pos, self.radius, self.level, self.n_levels,
                              (self.lx, self.ly), self.skin)
-        dmax = np.zeros(pi.size)
-        if self.dmax.size:
-            old_keys = _pair_keys(self.pi, self.pj, self.n)
-            order = np.argsort(old_keys, kind="stable")
-            old_sorted = old_keys[order]
-            new_keys = _pair_keys(pi, pj, self.n)
-            where = np.searchsorted(old_sorted, new_keys)
-            where = np.minimum(where, old_sorted.size - 1)
-            hit = old_sorted[where] == new_keys
-            dmax[hit] = self.dmax[order[where[hit]]]
+        dmax = carry_history(old_i, old_j, old_dmax, self.ids[pi], self.ids[pj], self.n)
         self.pi, self.pj, self.dmax = pi, pj, dmax
         self.start, self.entries = incidence(pi, pj, self.n)
         k = pi.size
@@ -191,7 +193,19 @@ class _State:
         self.height_ref = self.height
         self.rebuilds += 1
 
-    def evaluate(self, pressure: float, grow: bool) -> np.ndarray:
+    def _sort_spatially(self) -> None:
+        """Reorder the particle slots along z, y, x cells (memory locality for the kernels)."""
+        cell = 2.0 * float(np.median(self.radius))
+        nx = max(1, int(self.lx // cell))
+        ny = max(1, int(self.ly // cell))
+        ix = np.floor(np.mod(self.pos[:, 0], self.lx) / (self.lx / nx)).astype(np.int64) % nx
+        iy = np.floor(np.mod(self.pos[:, 1], self.ly) / (self.ly / ny)).astype(np.int64) % ny
+        iz = np.floor(self.pos[:, 2] / cell).astype(np.int64)
+        perm = np.argsort((iz * ny + iy) * nx + ix, kind="stable")
+        for name in _PARTICLE_ARRAYS:
+            setattr(self, name, getattr(self, name)[perm])
+
+    def evaluate(self, grow: bool) -> np.ndarray:
         """Forces, masses and (optionally) plastic growth; returns the summed diagnostics."""
         aff = pair_forces(
             self.pos, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu, self.p_y,
@@ -203,7 +217,7 @@ class _State:
             self.pos, self.vel, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu,
             self.p_y, self.core_e, self.core_nu, self.vol0, self.start, self.entries, self.fvec,
             self.kpair, self.lost_i, self.lost_j, self.area_i, self.area_j, self.wall_dmax,
-            self.wall_e, self.wall_nu, self.height, pressure, self.mass_floor, self.force,
+            self.wall_e, self.wall_nu, self.height, self.mass_floor, self.force,
             self.mass, self.pos_ref, self.radius_ref, self.height / self.height_ref, grow,
         )
         total = np.zeros(N_SUMS + 1)
@@ -218,10 +232,10 @@ class _State:
         return (sums[S_SPHERE_VOLUME] - sums[S_LOST_VOLUME]) / (self.area * self.height)
 
 
-def _pair_keys(pi: np.ndarray, pj: np.ndarray, n: int) -> np.ndarray:
-    a = np.minimum(pi, pj).astype(np.int64)
-    b = np.maximum(pi, pj).astype(np.int64)
-    return a * n + b
+_PARTICLE_ARRAYS = (
+    "pos", "vel", "force", "mass", "radius", "kind", "core_r", "surf_e", "surf_nu", "p_y",
+    "core_e", "core_nu", "vol0", "mass_floor", "level", "wall_dmax", "ids",
+)
 
 
 def _relax(
@@ -236,10 +250,10 @@ def _relax(
     step0: int,
 ) -> tuple[int, bool]:
     """Ramp the applied pressure geometrically from p_from to p_to, then hold to equilibrium."""
-    fire = _Fire(settings.dt_start, settings.dt_max)
+    fire = _Fire(settings)
     calm = 0
     step = 0
-    sums = st.evaluate(p_from, settings.grow_plastic)
+    sums = st.evaluate(settings.grow_plastic)
     while step < settings.max_stage_steps:
         t = min(1.0, step / ramp_steps) if ramp_steps > 0 else 1.0
         p = p_from * (p_to / p_from) ** t
@@ -262,13 +276,13 @@ def _relax(
                   st.height, h_new)
         st.height, st.v_h = h_new, v_h
         step += 1
-        sums = st.evaluate(p, settings.grow_plastic)
+        sums = st.evaluate(settings.grow_plastic)
         if sums[S_MAX_MOVE] > st.skin - abs(st.height / st.height_ref - 1.0) * (1.0 + st.skin):
             st.rebuild()
-            sums = st.evaluate(p, False)
+            sums = st.evaluate(False)
         top = sums[S_FORCE_TOP] / st.area
         bottom = sums[S_FORCE_BOTTOM] / st.area
-        residual = math.sqrt(sums[S_RESIDUAL2] / st.n)
+        residual = _unbalanced(sums, st.n)
         ok = (
             t >= 1.0
             and abs(top - p) <= settings.wall_tolerance * p
@@ -298,6 +312,13 @@ def _relax(
 
 
 STAGES = ("settle", "load", "hold", "unload", "relax")
+
+
+def _unbalanced(sums: np.ndarray, n: int) -> float:
+    """Mean |resultant force| per particle over the mean contact force (0 at equilibrium)."""
+    if sums[S_CONTACTS] == 0:
+        return 1.0
+    return (sums[S_RESULTANT] / n) / (sums[S_CONTACT_FORCE] / sums[S_CONTACTS])
 
 
 def _record(history, step, stage, p, h, phi, top, bottom, residual) -> None:
@@ -367,7 +388,7 @@ def _compact(powder, pressing_pressure_mpa, stack_pressure_mpa, progress, settin
         n, ok = _relax(st, stage, p0, p1, ramp, settings, history, progress, steps)
         steps += n
         converged[stage] = ok
-    sums = st.evaluate(p_stack, False)
+    sums = st.evaluate(False)
     return _to_packing(st, powder, sums, history, {
         "pressing_pressure_mpa": pressing_pressure_mpa,
         "stack_pressure_mpa": p_stack,
@@ -381,13 +402,15 @@ def _compact(powder, pressing_pressure_mpa, stack_pressure_mpa, progress, settin
 
 def _to_packing(st: _State, powder: Powder, sums, history, info: dict) -> Packing:
     specs = powder.components
-    pos = st.pos.copy()
+    back = np.argsort(st.ids)  # slot of each powder particle
+    pos = st.pos[back]
     pos[:, 0] %= st.lx
     pos[:, 1] %= st.ly
+    radius = st.radius[back]
     overlap = st.radius[st.pi] + st.radius[st.pj] - _distance(st)
     in_contact = overlap > 0.0  # flattened contacts that opened on unloading included (F = 0)
-    i = st.pi[in_contact]
-    j = st.pj[in_contact]
+    i = st.ids[st.pi[in_contact]]
+    j = st.ids[st.pj[in_contact]]
     swap = i > j
     i, j = np.where(swap, j, i), np.where(swap, i, j)
     order = np.lexsort((j, i))
@@ -399,7 +422,8 @@ def _to_packing(st: _State, powder: Powder, sums, history, info: dict) -> Packin
         force_n=force_n[order],
         plastic_overlap_um=st.plastic[in_contact][order],
     )
-    shell = np.where(st.kind == 2, st.radius - st.core_r, 0.0)  # grown shell; core_r has buffer
+    kind, core_r = st.kind[back], st.core_r[back]
+    shell = np.where(kind == 2, radius - core_r, 0.0)  # grown shell; core_r includes the buffer
     info = info | {
         "seed": powder.seed,
         "solid_fraction_guess": powder.solid_fraction_guess,
@@ -412,7 +436,7 @@ def _to_packing(st: _State, powder: Powder, sums, history, info: dict) -> Packin
     return Packing(
         box_um=(st.lx, st.ly, st.height),
         center_um=pos,
-        radius_um=st.radius.copy(),
+        radius_um=radius,
         component=powder.component.astype(np.int16),
         component_names=tuple(s.name for s in specs),
         component_roles=tuple(s.role for s in specs),

@@ -47,11 +47,13 @@ S_POWER = 4
 S_VV = 5
 S_VA = 6
 S_AA = 7
-S_RESIDUAL2 = 8
+S_RESULTANT = 8
 S_AFFINE_K = 9
 S_MAX_MOVE = 10
 S_VIRIAL = 11
-N_SUMS = 12
+S_CONTACT_FORCE = 12
+S_CONTACTS = 13
+N_SUMS = 14
 
 
 @njit(cache=True)
@@ -166,12 +168,13 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
 @njit(cache=True, parallel=True)
 def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu,
                   vol0, start, entries, fvec, kpair, lost_i, lost_j, area_i, area_j,
-                  wall_dmax, wall_e, wall_nu, height, pressure, mass_floor, force, mass,
+                  wall_dmax, wall_e, wall_nu, height, mass_floor, force, mass,
                   pos_ref, radius_ref, stretch, grow):
     """Total force and preconditioning mass of each particle, walls included; grow plastic radii.
 
     Returns per-block sums (see the S_* indices): wall forces (µN), sphere and charged volumes
-    (µm³), FIRE dot products, the squared residual relative to pressure·πr², the affine
+    (µm³), FIRE dot products, Σ|resultant force| and Σ|contact force| with the number of
+    contacts (each pair seen from both sides; for the unbalanced-force ratio), the affine
     stiffness of the wall contacts, and the largest non-affine move + growth since the last
     list build relative to the radius at that build (``stretch`` = h / h at the build).
     """
@@ -186,8 +189,14 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             m = mass_floor[i]
             lost = 0.0
             area = 0.0
+            fsum = 0.0
+            nc = 0
             for s in range(start[i], start[i + 1]):
                 e = entries[s]
+                k = e if e >= 0 else -e - 1
+                if kpair[k] > 0.0:
+                    fsum += math.sqrt(fvec[k, 0] ** 2 + fvec[k, 1] ** 2 + fvec[k, 2] ** 2)
+                    nc += 1
                 if e >= 0:
                     fx += fvec[e, 0]
                     fy += fvec[e, 1]
@@ -237,6 +246,12 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                 area += 2.0 * math.pi * r * ot
                 aff += kt * (1.0 - s_rel) * (1.0 - s_rel)
             fz += fb - ft
+            if fb > 0.0:
+                fsum += fb
+                nc += 1
+            if ft > 0.0:
+                fsum += ft
+                nc += 1
             force[i, 0] = fx
             force[i, 1] = fy
             force[i, 2] = fz
@@ -257,8 +272,9 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             row[S_VV] += vx * vx + vy * vy + vz * vz
             row[S_VA] += vx * ax + vy * ay + vz * az
             row[S_AA] += ax * ax + ay * ay + az * az
-            scale = pressure * math.pi * r * r
-            row[S_RESIDUAL2] += (fx * fx + fy * fy + fz * fz) / (scale * scale)
+            row[S_RESULTANT] += math.sqrt(fx * fx + fy * fy + fz * fz)
+            row[S_CONTACT_FORCE] += fsum
+            row[S_CONTACTS] += nc
             row[S_AFFINE_K] += aff
             row[S_VIRIAL] += fz * s_rel
             if grow and ki != 0:

@@ -7,8 +7,9 @@ coarser levels in the 3×3×3 cells around it in that level's grid; partners two
 finer are found by the coarse particle over the block of fine cells within its reach (a few
 coarse particles scanning many fine cells is cheaper than every fine particle scanning 27
 mostly empty coarse cells). Each unordered pair is found exactly once. x and y are periodic
-(minimum image, valid while the box is wider than twice the largest pair distance); z is
-bounded by walls. The list is built in a fixed order, independent of threads.
+(minimum image: the closest image is listed; the die must be wider than twice the largest
+contact distance so no pair touches through two images); z is bounded by walls. The list
+is built in a fixed order, independent of threads.
 """
 
 from __future__ import annotations
@@ -105,9 +106,9 @@ def _axis_cells(c, reach, width, n):
 def _pairs(pos, radius, level, n_levels, lx, ly, skin):
     """Pair list in one pass over particles (fixed order), growing its buffers as needed.
 
-    Levels lv ≥ li − 1 are searched from particle i in the 27 cells around it (same level:
-    only j > i); levels at least two finer are searched by the coarse particle over the block
-    of fine cells within its reach, which is cheaper than 27 fine-particle visits each.
+    Particle i searches its own level (only j > i), the next coarser level and all levels at
+    least two finer, each over the block of that level's cells within its reach
+    (r_i + r_max(level))(1 + σ).
     """
     dims, width, offset, zmin = _grid_setup(pos, radius, level, n_levels, lx, ly, skin)
     start, items = _bin(pos, level, dims, width, offset, zmin, lx, ly)
@@ -124,20 +125,14 @@ def _pairs(pos, radius, level, n_levels, lx, ly, skin):
         for lv in range(n_levels):
             if rmax[lv] == 0.0:
                 continue
-            nx, ny, nz = dims[lv, 0], dims[lv, 1], dims[lv, 2]
-            if lv >= li:
-                cx, cy, cz = _cell_of(xi, yi, zi, lv, dims, width, zmin, lx, ly)
-                x0, kx = (cx - 1, 3) if nx >= 3 else (0, nx)
-                y0, ky = (cy - 1, 3) if ny >= 3 else (0, ny)
-                z0, z1 = cz - 1, cz + 1
-            elif lv <= li - 2:
-                reach = (ri + rmax[lv]) * (1.0 + skin)
-                x0, kx = _axis_cells(xi - lx * math.floor(xi / lx), reach, width[lv, 0], nx)
-                y0, ky = _axis_cells(yi - ly * math.floor(yi / ly), reach, width[lv, 1], ny)
-                z0 = int(math.floor((zi - reach - zmin) / width[lv, 2]))
-                z1 = int(math.floor((zi + reach - zmin) / width[lv, 2]))
-            else:
+            if lv == li - 1 or lv >= li + 2:  # found from the other particle
                 continue
+            nx, ny, nz = dims[lv, 0], dims[lv, 1], dims[lv, 2]
+            reach = (ri + rmax[lv]) * (1.0 + skin)
+            x0, kx = _axis_cells(xi - lx * math.floor(xi / lx), reach, width[lv, 0], nx)
+            y0, ky = _axis_cells(yi - ly * math.floor(yi / ly), reach, width[lv, 1], ny)
+            z0 = int(math.floor((zi - reach - zmin) / width[lv, 2]))
+            z1 = int(math.floor((zi + reach - zmin) / width[lv, 2]))
             for z in range(max(z0, 0), min(z1, nz - 1) + 1):
                 for oy in range(ky):
                     y = (y0 + oy) % ny
@@ -191,6 +186,41 @@ def incidence(pi: np.ndarray, pj: np.ndarray, n: int) -> tuple[np.ndarray, np.nd
         entries[fill[pj[k]]] = -k - 1
         fill[pj[k]] += 1
     return start, entries
+
+
+@njit(cache=True)
+def carry_history(old_i, old_j, old_value, new_i, new_j, n):
+    """Per new pair (i, j): the value the same unordered pair had in the old list, else 0.
+
+    Pairs are given in particle ids; only old pairs with a non-zero value are looked up, via
+    per-particle lists, so the cost is linear in the number of pairs.
+    """
+    count = np.zeros(n + 1, np.int64)
+    for k in range(old_i.size):
+        if old_value[k] != 0.0:
+            count[old_i[k] + 1] += 1
+            count[old_j[k] + 1] += 1
+    start = np.cumsum(count)
+    fill = start[:-1].copy()
+    partner = np.empty(start[-1], np.int64)
+    value = np.empty(start[-1])
+    for k in range(old_i.size):
+        if old_value[k] != 0.0:
+            a, b = old_i[k], old_j[k]
+            partner[fill[a]] = b
+            value[fill[a]] = old_value[k]
+            fill[a] += 1
+            partner[fill[b]] = a
+            value[fill[b]] = old_value[k]
+            fill[b] += 1
+    out = np.zeros(new_i.size)
+    for k in range(new_i.size):
+        a, b = new_i[k], new_j[k]
+        for s in range(start[a], start[a + 1]):
+            if partner[s] == b:
+                out[k] = value[s]
+                break
+    return out
 
 
 def brute_force_pairs(

@@ -11,13 +11,12 @@ MAX_TRIES = 20000
 
 
 @njit(cache=True)
-def _rsa(radius, lx, ly, height, cell, seed):
+def _rsa(radius, lx, ly, height, cell, rng):
     """Place spheres (largest first, as given) without overlap; returns (positions, failed index).
 
     Each placed sphere is registered in every cell its bounding box touches, so a candidate only
     needs to check the cells of its own bounding box.
     """
-    np.random.seed(seed)
     n = radius.size
     nx = max(1, int(lx // cell))
     ny = max(1, int(ly // cell))
@@ -39,9 +38,9 @@ def _rsa(radius, lx, ly, height, cell, seed):
         r = radius[i]
         ok = False
         for _ in range(MAX_TRIES):
-            x = np.random.random() * lx
-            y = np.random.random() * ly
-            z = r + np.random.random() * (height - 2.0 * r)
+            x = rng.random() * lx
+            y = rng.random() * ly
+            z = r + rng.random() * (height - 2.0 * r)
             x0 = int(math.floor((x - r) / wx))
             y0 = int(math.floor((y - r) / wy))
             z0 = max(0, int(math.floor((z - r) / cell)))
@@ -106,7 +105,8 @@ def loose_packing(
     height = max(volume / (lx * ly * solid_fraction), 2.2 * float(radius_um.max()))
     order = np.argsort(-radius_um, kind="stable")
     cell = max(2.0 * float(np.median(radius_um)), 1e-3)
-    pos_sorted, failed = _rsa(radius_um[order], float(lx), float(ly), height, cell, seed)
+    pos_sorted, failed = _rsa(radius_um[order], float(lx), float(ly), height, cell,
+                              np.random.default_rng(seed))
     if failed >= 0:
         raise ValueError(
             f"could not place particle {int(order[failed])} (radius {radius_um[order[failed]]:.3g}"

@@ -6,8 +6,10 @@ Conventions (see docs/packing.md):
   division by d³ for a table); ``basis="number"`` (image counts) is drawn from directly.
 - Tails are cut by volume: the finest ``lower_volume_cut`` and the coarsest
   ``upper_volume_cut`` share of each component's volume-weighted distribution are not drawn;
-  the kept range is renormalised, so the component's volume is unchanged. What was cut is
-  reported in ``Powder.truncation``.
+  the kept range is renormalised, so the component's volume is unchanged. If the coarsest kept
+  particles would not fit the periodic die (diameter > half its width), the upper cut is
+  raised until they do (at most 10 % of the volume). What was cut is reported in
+  ``Powder.truncation``.
 - For a core–shell CAM the PSD describes the uncoated cores; the component's weight % is that
   of the coated particle (core + buffer + shell).
 - Carbon (and binder) is not drawn here: it is placed into the pore space after compaction
@@ -32,6 +34,7 @@ STEEL_YOUNGS_MODULUS_GPA = 210.0  # die and punch (tool steel)
 STEEL_POISSON_RATIO = 0.3
 DEFAULT_AGGLOMERATE_DIAMETER_UM = 0.5  # carbon-black / binder agglomerate without a psd
 MAX_PARTICLES = 3_000_000
+MAX_UPPER_CUT = 0.1  # largest volume share cut off the coarse tail to fit the die
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class _SizeDistribution:
 
     def __init__(self, psd: LognormalPSD | TablePSD, lower_cut: float, upper_cut: float):
         self.lower_cut, self.upper_cut = lower_cut, upper_cut
+        self.psd = psd
         if isinstance(psd, LognormalPSD):
             mu_n, s = _number_lognormal(psd)
             self._lognormal = (mu_n, s)
@@ -149,6 +153,18 @@ class _SizeDistribution:
         self._num_cdf = np.concatenate([[0.0], np.cumsum(num)]) / num.sum()
         self.d_lo = float(np.exp(logd[:-1][keep][0]))
         self.d_hi = float(np.exp(logd[1:][keep][-1]))
+
+    def volume_share_above(self, d_um: float) -> float:
+        """Share of the untruncated volume-weighted distribution coarser than ``d_um``."""
+        if self._lognormal is not None:
+            mu_n, s = self._lognormal
+            if s == 0.0:
+                return float(math.exp(mu_n) > d_um)
+            return float(1.0 - ndtr((math.log(d_um) - mu_n - 3.0 * s * s) / s))
+        full = _SizeDistribution(self.psd, 0.0, 0.0)
+        mid = np.exp(0.5 * (full._edges[1:] + full._edges[:-1]))
+        vol = np.diff(full._num_cdf) * mid**3
+        return float(vol[mid > d_um].sum() / vol.sum())
 
     def draw_um(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` diameters (µm) from the truncated number-weighted distribution."""
@@ -332,7 +348,8 @@ def sample_powder(
     and densities; each component's particle volumes are matched to its share exactly by one
     common radius scale (≈1) after drawing the closest particle count.
     """
-    for name, cut in (("lower_volume_cut", lower_volume_cut), ("upper_volume_cut", upper_volume_cut)):
+    cuts = (("lower_volume_cut", lower_volume_cut), ("upper_volume_cut", upper_volume_cut))
+    for name, cut in cuts:
         if not 0.0 <= cut < 0.5:
             raise ValueError(f"{name}={cut} is not allowed; expected a share in [0, 0.5)")
     guess = default_solid_fraction_guess(recipe) if solid_fraction_guess is None else float(
@@ -369,10 +386,11 @@ def sample_powder(
             )
             continue
         rng = np.random.default_rng([seed, index])
-        sizes = _SizeDistribution(comp.psd, lower_volume_cut, upper_volume_cut)
         layer_est = (
             comp.buffer.thickness_nm * 1e-3 if comp.buffer else 0.0
         ) + (component_shell_thickness_um(comp) if comp.shell else 0.0)
+        sizes, upper = _fitting_sizes(comp, lower_volume_cut, upper_volume_cut,
+                                      min(lx, ly), layer_est)
         core_d = _draw_to_volume(sizes, rng, volume, layer_est)
         core_r, buffer_um, shell_um = _fit_layers(comp, core_d, targets)
         core_v, buffer_v, shell_v = _layered_volumes(
@@ -400,7 +418,7 @@ def sample_powder(
             "d_min_um": float(sizes.d_lo),
             "d_max_um": float(sizes.d_hi),
             "volume_cut_below": lower_volume_cut,
-            "volume_cut_above": upper_volume_cut,
+            "volume_cut_above": upper,
             "number_cut_below": _number_share_below(comp.psd, sizes.d_lo),
             "radius_scale": float(2.0 * core_r[0] / core_d[0]),
             "shell_thickness_um": shell_um,
@@ -421,6 +439,30 @@ def sample_powder(
         seed=seed,
         truncation=truncation,
     )
+
+
+def _fitting_sizes(
+    comp: Component, lower: float, upper: float, die_um: float, layer_um: float
+) -> tuple[_SizeDistribution, float]:
+    """Size sampler whose coarsest particles fit the die, and the upper volume cut used.
+
+    Two touching particles must be closer than half the die width through one image, so the
+    largest core diameter is kept below die/2 − 2·layer (SSE: die/2.6, allowing 30 % growth);
+    the upper volume cut is raised to that size when needed (reported in the truncation).
+    """
+    sizes = _SizeDistribution(comp.psd, lower, upper)
+    limit = die_um / (2.6 if comp.role == "SSE" else 2.0) - 2.0 * layer_um
+    if sizes.d_hi <= limit:
+        return sizes, upper
+    needed = sizes.volume_share_above(limit)
+    if limit <= sizes.d_lo or needed > MAX_UPPER_CUT:
+        raise ValueError(
+            f"component {comp.name!r}: simulation.box_um lateral size {die_um:g} µm is too small "
+            f"for its particles (D50 {comp.psd.d50_um:g} µm); it would need cutting "
+            f"{100 * needed:.0f} % of the volume; enlarge the box to at least "
+            f"{2.0 * (sizes.d_hi + 2 * layer_um):.3g} µm"
+        )
+    return _SizeDistribution(comp.psd, lower, needed), needed
 
 
 def _elastic_or_default(mat) -> tuple[float, float]:

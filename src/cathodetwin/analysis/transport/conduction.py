@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from cathodetwin.analysis.transport import kernels
+from cathodetwin.analysis.transport.deflation import DEFLATION_CONTRAST, ClusterDeflation
 from cathodetwin.analysis.transport.percolation import connected_to_both_faces
 from cathodetwin.analysis.transport.results import ConductionResult
 from cathodetwin.analysis.transport.solver import (
@@ -30,11 +31,13 @@ UM_PER_CM = 1.0e4
 # Bytes per voxel at peak: labels and cluster mask, three float32 face arrays, four float64 CG
 # vectors, two float32 multigrid vectors, about 1/7 more for the coarse levels.
 BYTES_PER_VOXEL = 2 + 12 + 32 + 8 + 6
+# Coarsest-level LU factors and small work arrays.
+FIXED_BYTES = 16 * 2**20
 
 
 def required_memory_bytes(shape: Sequence[int]) -> int:
     """Peak memory in bytes that one conduction solve on a volume of ``shape`` needs."""
-    return int(np.prod(shape)) * BYTES_PER_VOXEL
+    return int(np.prod(shape)) * BYTES_PER_VOXEL + FIXED_BYTES
 
 
 def _available_memory_bytes() -> int | None:
@@ -50,6 +53,7 @@ def _available_memory_bytes() -> int | None:
 
 
 def _check_memory(shape: Sequence[int]) -> None:
+    """MemoryError when a solve on ``shape`` would not fit in the available memory."""
     need = required_memory_bytes(shape)
     available = _available_memory_bytes()
     if available is not None and need > available:
@@ -68,24 +72,31 @@ def _thread_count(threads: int | None) -> int:
 
 
 def _check_axis(axis: int) -> int:
+    """The transport axis as a plain int; ValueError unless it is 0, 1 or 2."""
     if axis not in (0, 1, 2):
         raise ValueError(f"axis must be 0, 1 or 2 (x, y, z), got {axis!r}")
     return int(axis)
 
 
 def _voxel_size(volume: Microstructure | np.ndarray, voxel_size_um) -> tuple[float, float, float]:
+    """Voxel edge lengths in µm: the Microstructure's, or the validated argument (default 1)."""
     if isinstance(volume, Microstructure):
         if voxel_size_um is not None:
             raise ValueError("voxel_size_um is taken from the Microstructure; do not pass it")
         return volume.voxel_size_um
     size = (1.0, 1.0, 1.0) if voxel_size_um is None else voxel_size_um
-    vs = tuple(float(v) for v in np.broadcast_to(np.asarray(size, dtype=float), (3,)))
+    message = f"voxel_size_um must be one or three positive numbers in µm, got {size!r}"
+    try:
+        vs = tuple(float(v) for v in np.broadcast_to(np.asarray(size, dtype=float), (3,)))
+    except (TypeError, ValueError) as error:
+        raise ValueError(message) from error
     if not all(np.isfinite(v) and v > 0 for v in vs):
-        raise ValueError(f"voxel_size_um must be three positive numbers in µm, got {size!r}")
+        raise ValueError(message)
     return vs  # type: ignore[return-value]
 
 
 def _volume_array(volume: Microstructure | np.ndarray) -> np.ndarray:
+    """The label or mask array of the input; ValueError unless it is 3D and non-empty."""
     array = volume.labels if isinstance(volume, Microstructure) else np.asarray(volume)
     if array.ndim != 3 or min(array.shape) < 1:
         raise ValueError(f"volume must be a non-empty 3D array, got shape {array.shape}")
@@ -133,10 +144,13 @@ def _solve(
         return ConductionResult(
             percolating=False, percolating_fraction=0.0, effective_conductivity_s_cm=0.0,
             flux_mismatch=0.0, iterations=0, converged=True,
-            wall_time_s=time.perf_counter() - start, **common,
+            wall_time_s=time.perf_counter() - start, solver_setup_time_s=0.0, solver_time_s=0.0,
+            **common,
         )
+    present = np.unique(labels[spanning])
     # Work in units of the largest conductivity so float32 conductances stay near 1.
-    sigma_scale = float(table_s_cm[np.unique(labels[spanning])].max())
+    sigma_scale = float(table_s_cm[present].max())
+    strong = present[table_s_cm[present] >= DEFLATION_CONTRAST * table_s_cm[present].min()]
     canonical = (table_s_cm / np.float32(sigma_scale))[labels]
     canonical[~spanning] = 0.0
     n0, n1, n2 = canonical.shape
@@ -153,8 +167,11 @@ def _solve(
             canonical, d1 * d2 / d0, d0 * d2 / d1, d0 * d1 / d2, periodic, periodic, g0, g1, g2
         )
         del canonical
+        deflation = (ClusterDeflation(labels, strong, spanning, g0, g1, g2)
+                     if strong.size else None)
         solution = solve_conduction(
-            g0, g1, g2, flux_tolerance=flux_tolerance, max_iterations=max_iterations, ops=ops
+            g0, g1, g2, flux_tolerance=flux_tolerance, max_iterations=max_iterations, ops=ops,
+            deflation=deflation,
         )
     finally:
         numba.set_num_threads(previous_threads)
@@ -173,7 +190,8 @@ def _solve(
         percolating=True, percolating_fraction=percolating_fraction,
         effective_conductivity_s_cm=float(sigma_eff), flux_mismatch=solution.flux_mismatch,
         iterations=solution.iterations, converged=solution.converged,
-        wall_time_s=time.perf_counter() - start, potential_v=potential,
+        wall_time_s=time.perf_counter() - start, solver_setup_time_s=solution.setup_time_s,
+        solver_time_s=solution.solve_time_s, potential_v=potential,
         current_density_a_cm2=current_density, **common,
     )
 

@@ -22,6 +22,12 @@ from scipy.sparse.linalg import splu
 COARSEST_MAX_VOXELS = 4096
 
 
+def factorize_spd(matrix: sp.spmatrix):
+    """Sparse LU of a symmetric positive definite matrix: symmetric ordering, no pivoting."""
+    return splu(sp.csc_matrix(matrix), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                options={"SymmetricMode": True})
+
+
 @dataclass
 class Level:
     """One grid of the hierarchy: face conductances (float32) and work arrays."""
@@ -35,11 +41,6 @@ class Level:
     def shape(self) -> tuple[int, int, int]:
         """Voxel counts of this level."""
         return self.g1.shape  # type: ignore[return-value]
-
-    @property
-    def nbytes(self) -> int:
-        """Memory held by this level's arrays in bytes."""
-        return sum(a.nbytes for a in (self.g0, self.g1, self.g2, *self.work))
 
     @property
     def needs_reverse(self) -> bool:
@@ -80,7 +81,7 @@ class CoarseSolver:
         matrix = operator_matrix(level.g0, level.g1, level.g2)
         self.active = np.flatnonzero(matrix.diagonal() > 0)
         sub = matrix[self.active][:, self.active].tocsc()
-        self.lu = splu(sub) if self.active.size else None
+        self.lu = factorize_spd(sub) if self.active.size else None
 
     def solve(self, rhs: np.ndarray, out: np.ndarray) -> None:
         """out = A⁻¹ rhs on the active voxels, 0 elsewhere."""
@@ -112,11 +113,6 @@ class MultigridPreconditioner:
             self.levels.append(Level(c0, c1, c2, work))
         self.coarse = CoarseSolver(self.levels[-1])
         self.reverse = [lv.needs_reverse for lv in self.levels]
-
-    @property
-    def nbytes(self) -> int:
-        """Memory held by the coarse levels in bytes (the finest level's arrays excluded)."""
-        return sum(lv.nbytes for lv in self.levels[1:])
 
     def apply(self, r: np.ndarray, z: np.ndarray) -> None:
         """z ≈ A⁻¹ r by one K-cycle started from zero."""

@@ -22,7 +22,8 @@ class ConductionResult:
     ``tortuosity_factor`` τ follows TauFactor: σ_eff = σ0 · φ / τ (D_eff = D0 ε / τ). Paper 002
     writes the same number as τ² = σ0 · φ / σ_eff; ``tortuosity`` is its square root (paper
     002's τ). ``macmullin_number`` is σ0 / σ_eff = τ / φ. A phase that does not connect the two
-    faces has ``percolating`` False, σ_eff = 0 and τ = ∞.
+    faces has ``percolating`` False, σ_eff = 0 and τ = ∞. ``wall_time_s`` covers the whole
+    call; ``solver_setup_time_s`` the multigrid hierarchy and ``solver_time_s`` the iterations.
     """
 
     axis: int
@@ -38,6 +39,8 @@ class ConductionResult:
     iterations: int
     converged: bool
     wall_time_s: float
+    solver_setup_time_s: float
+    solver_time_s: float
     potential_v: np.ndarray | None = field(default=None, repr=False, compare=False)
     current_density_a_cm2: np.ndarray | None = field(default=None, repr=False, compare=False)
 
@@ -87,6 +90,8 @@ class ConductionResult:
             "iterations": self.iterations,
             "converged": self.converged,
             "wall_time_s": self.wall_time_s,
+            "solver_setup_time_s": self.solver_setup_time_s,
+            "solver_time_s": self.solver_time_s,
         }
 
 

@@ -1,0 +1,98 @@
+"""Recipe → Packing: carbon in the pores, core–shell particles, save/load, progress."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from packing_support import composite_recipe
+
+from cathodetwin.packing import Packing, build_packing, sample_powder
+from cathodetwin.packing.measures import plastic_surface
+from cathodetwin.recipe import recipe_from_dict
+
+
+@pytest.fixture(scope="module")
+def with_fibers() -> Packing:
+    return build_packing(composite_recipe(seed=4, carbon=True))
+
+
+def _point_segment_distance(p, a, b):
+    ab = b - a
+    t = np.clip(np.einsum("ij,ij->i", p - a, ab) / np.einsum("ij,ij->i", ab, ab), 0, 1)
+    return np.linalg.norm(a + t[:, None] * ab - p, axis=1)
+
+
+def test_fibres_fill_pores_with_the_recipe_carbon_volume(with_fibers: Packing) -> None:
+    report = with_fibers.provenance["carbon"]["VGCF"]
+    assert report["placed_volume_um3"] == pytest.approx(report["target_volume_um3"], rel=0.01)
+    vols = with_fibers.component_volumes_um3()
+    assert vols["VGCF"] == pytest.approx(report["target_volume_um3"], rel=0.01)
+    # wt% of the whole layer follows the recipe within 1 % (relative)
+    rho = {"NCM": 4.8, "LPSCl": 1.64, "VGCF": 2.0}
+    mass = {k: vols[k] * rho[k] for k in vols}
+    total = sum(mass.values())
+    for name, wt in (("NCM", 70.0), ("LPSCl", 27.0), ("VGCF", 3.0)):
+        assert 100 * mass[name] / total == pytest.approx(wt, rel=0.01)
+    # no fibre cuts into a particle: axis points stay a fibre radius outside every sphere
+    f = with_fibers.fibers
+    assert len(f) > 0 and np.allclose(f.radius_um, 0.075)
+    box = np.array(with_fibers.box_um)
+    rng = np.random.default_rng(0)
+    pick = rng.choice(len(f), size=min(len(f), 400), replace=False)
+    t = rng.random(pick.size)[:, None]
+    pts = f.start_um[pick] + t * (f.end_um[pick] - f.start_um[pick])
+    assert np.all(pts[:, 2] >= f.radius_um[pick] * 0.99)
+    assert np.all(pts[:, 2] <= box[2] - f.radius_um[pick] * 0.99)
+    d = pts[:, None, :] - with_fibers.center_um[None, :, :]
+    d[..., :2] -= box[:2] * np.floor(d[..., :2] / box[:2] + 0.5)
+    gap = np.linalg.norm(d, axis=2) - with_fibers.radius_um[None, :]
+    assert gap.min() >= 0.99 * 0.075 - 0.02  # straight segments between beads sag ≤ 0.02 µm
+    seg = np.linalg.norm(f.end_um - f.start_um, axis=1)
+    assert seg.max() <= 6.0 + 1e-9
+
+
+def test_save_load_roundtrip_keeps_everything(with_fibers: Packing, tmp_path) -> None:
+    path = with_fibers.save(tmp_path / "p.npz")
+    back = Packing.load(path)
+    assert np.array_equal(back.center_um, with_fibers.center_um)
+    assert np.array_equal(back.fibers.end_um, with_fibers.fibers.end_um)
+    assert np.array_equal(back.contacts.plastic_overlap_um, with_fibers.contacts.plastic_overlap_um)
+    assert set(back.history) == set(with_fibers.history)
+    assert back.provenance["carbon"] == with_fibers.provenance["carbon"]
+    assert back.porosity() == pytest.approx(with_fibers.porosity())
+
+
+def test_progress_reports_stages_pressure_and_porosity() -> None:
+    seen = []
+    build_packing(composite_recipe(seed=5, box_um=(11.0, 11.0, 4.0)), progress=seen.append)
+    stages = [d["stage"] for d in seen]
+    assert stages[0] == "load" and stages[-1] == "carbon" and "unload" in stages
+    for d in seen:
+        assert 0.0 < d["porosity"] < 1.0 and d["pressure_mpa"] > 0.0
+
+
+def test_core_shell_cam_keeps_its_shell_volume_and_yields_at_the_surface() -> None:
+    recipe = recipe_from_dict({
+        "name": "core-shell",
+        "components": [
+            {"name": "BM05", "material": "NCM811", "role": "CAM", "weight_percent": 75.0,
+             "psd": {"kind": "lognormal", "d50_um": 4.0, "gsd": 1.15},
+             "shell": {"material": "Li6PS5Cl", "weight_percent": 5.0},
+             "buffer": {"thickness_nm": 8.0}},
+            {"name": "LPSCl", "material": "Li6PS5Cl", "role": "SSE", "weight_percent": 25.0,
+             "psd": {"kind": "lognormal", "d50_um": 1.5, "gsd": 1.3}},
+        ],
+        "processing": {"pressing_pressure_mpa": 350.0, "stack_pressure_mpa": 12.7},
+        "simulation": {"box_um": [13.0, 13.0, 8.0], "voxel_size_um": 0.25, "seed": 2},
+    })
+    powder = sample_powder(recipe)
+    packing = build_packing(recipe)
+    assert all(packing.provenance["compaction"]["converged"].values())
+    cam = packing.component == 0
+    assert np.all(plastic_surface(packing.component_roles, packing.shell_materials) == [True, True])
+    assert np.allclose(packing.buffer_thickness_um[cam], 0.008)
+    assert np.allclose(packing.core_radius_um[cam], powder.core_radius_um[cam])
+    assert np.all(packing.shell_thickness_um[cam] >= powder.shell_thickness_um[cam] - 1e-12)
+    sampled = packing.component_volumes_um3(spacing_um=0.04)
+    for spec in powder.components:
+        assert sampled[spec.name] == pytest.approx(spec.volume_um3, rel=0.01)
