@@ -128,9 +128,14 @@ def test_binary_cam_blend_packs_denser_than_either_unimodal_powder() -> None:
 
 
 def test_too_narrow_die_and_bad_pressures_raise(composite_powder) -> None:
-    narrow = sample_powder(composite_recipe(box_um=(5.0, 5.0, 8.0)))
-    with pytest.raises(ValueError, match="box_um lateral"):
-        compact(narrow, 300.0, 10.0)
+    with pytest.raises(ValueError, match="box_um lateral size 3 µm is too small"):
+        sample_powder(composite_recipe(box_um=(3.0, 3.0, 8.0)))
+    # a die slightly narrower than the coarse tail: the upper cut is raised to fit, reported
+    snug = sample_powder(composite_recipe(box_um=(8.0, 8.0, 8.0)))
+    report = snug.truncation["NCM"]
+    assert report["volume_cut_above"] > 0.005
+    assert report["d_max_um"] <= 8.0 / 2.0 + 1e-9
+    assert snug.radius_um.max() < 8.0 / 4.0 + 1e-9
     with pytest.raises(ValueError, match="stack_pressure_mpa"):
         compact(composite_powder, 300.0, 400.0)
     with pytest.raises(ValueError, match="pressing_pressure_mpa"):

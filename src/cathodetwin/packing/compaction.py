@@ -70,12 +70,12 @@ class CompactionSettings:
     ramp_steps: int = 600
     unload_steps: int = 200
     max_stage_steps: int = 60000
-    wall_tolerance: float = 2e-3
-    residual_tolerance: float = 2e-2
-    calm_steps: int = 20
+    wall_tolerance: float = 5e-3
+    residual_tolerance: float = 3e-2
+    calm_steps: int = 10
     dt_start: float = 0.05
     dt_max: float = 1.0
-    fire_alpha: float = 0.1  # FIRE mixing α at a restart
+    fire_alpha: float = 0.25  # FIRE mixing α at a restart
     fire_delay: int = 5  # FIRE steps with P > 0 before dt grows and α shrinks
     report_every: int = 100
     grow_plastic: bool = True
