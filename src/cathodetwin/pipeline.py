@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from cathodetwin import __version__
 from cathodetwin.analysis.mechanics import analyze_microstructure_breathing
 from cathodetwin.analysis.structure import measure_structure
 from cathodetwin.analysis.transport import ionic_and_electronic
+from cathodetwin.atomic import save_npy_atomic, write_json_atomic
 from cathodetwin.cell import DEFAULT_C_RATES, StackSpec, cell_inputs_from_metrics, simulate_rates
 from cathodetwin.formulas import recipe_electrode_geometry
 from cathodetwin.packing import Packing, build_packing
@@ -46,18 +46,6 @@ class BuildOptions:
     cell: bool = True
     report: bool = True
     stack: StackSpec = StackSpec()
-
-
-def _write_json_atomic(path: Path, data: object) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, allow_nan=False)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _json_safe(value: Any) -> Any:
@@ -166,7 +154,7 @@ class Build:
         if section is not None:
             self.metrics[stage] = _json_safe(section)
         self.metrics["timings_s"][stage] = round(seconds, 3)
-        _write_json_atomic(self.metrics_path, self.metrics)
+        write_json_atomic(self.metrics_path, self.metrics)
 
 
 def build(
@@ -198,7 +186,7 @@ def build(
         t0 = time.perf_counter()
         micro, owners = voxelize_with_owners(packing, recipe.simulation.voxel_size_um)
         save_microstructure(micro, micro_path)
-        _save_npy_atomic(owners_path, owners)
+        save_npy_atomic(owners_path, owners)
         b.record("voxels", time.perf_counter() - t0, {"shape_voxels": list(micro.shape),
                                                        "voxel_size_um": list(micro.voxel_size_um)})
     notify("voxels", {"done": True})
@@ -219,7 +207,7 @@ def build(
     if options.mechanics and not b.done("mechanics"):
         t0 = time.perf_counter()
         mech = _mechanics(micro, owners, recipe)
-        _save_npy_atomic(b.dir / "fields" / "strain_energy_kj_m3_xz.npy", _mid_xz(mech))
+        save_npy_atomic(b.dir / "fields" / "strain_energy_kj_m3_xz.npy", _mid_xz(mech))
         b.record("mechanics", time.perf_counter() - t0, mech.to_dict())
     notify("mechanics", {"done": True})
 
@@ -256,19 +244,6 @@ def _mid_xz(mech) -> np.ndarray:
     """x–z map of strain energy density (kJ/m³) through the middle of y, as float32."""
     field = mech.fields.strain_energy_density_kj_m3
     return np.ascontiguousarray(field[:, field.shape[1] // 2, :], dtype=np.float32)
-
-
-def _save_npy_atomic(path: Path, array: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, array)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 # Headline metrics a study tabulates: flat key → path in metrics.json.

@@ -25,13 +25,13 @@ def _two_sphere_force(r1: float, r2: float, overlap: float, kinds=(0, 0)) -> flo
     one = np.ones(2)
     args = [
         pos, np.array([r1, r2]), np.array(kinds, np.int8), np.array([r1, r2]),
-        E_NCM * one, NU_NCM * one, np.zeros(2), E_NCM * one, NU_NCM * one,
+        E_NCM * one, NU_NCM * one, np.zeros(2), E_NCM * one, NU_NCM * one, one,
         np.array([0], np.int32), np.array([1], np.int32), np.zeros(1), 100.0, 100.0, 10.0,
         np.zeros((1, 3)), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1),
         np.zeros(1),
     ]
     pair_forces(*args)
-    fvec = args[15]
+    fvec = args[16]
     assert fvec[0, 1] == 0.0 and fvec[0, 2] == 0.0
     assert fvec[0, 0] <= 0.0  # pushes particle 0 away from particle 1
     return -fvec[0, 0]

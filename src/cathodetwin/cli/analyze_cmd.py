@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from cathodetwin.analysis.structure import StructureMetrics, measure_structure
+from cathodetwin.analysis.transport import CarrierTransport
+from cathodetwin.atomic import write_json_atomic
 from cathodetwin.errors import InputError
 from cathodetwin.structure.io import import_image
 
@@ -51,6 +52,18 @@ def summary_table(metrics: StructureMetrics, title: str) -> Table:
     return table
 
 
+def transport_table(conduction: CarrierTransport) -> Table:
+    """Rich table of σ_eff, tortuosity factor and flux mismatch per carrier and axis."""
+    table = Table(title="transport")
+    for col in ("carrier", "axis", "σ_eff (S/cm)", "tortuosity factor", "flux mismatch"):
+        table.add_column(col)
+    for carrier, results in (("ionic", conduction.ionic), ("electronic", conduction.electronic)):
+        for r in results:
+            table.add_row(carrier, "xyz"[r.axis], _fmt(r.effective_conductivity_s_cm),
+                          _fmt(r.tortuosity_factor), _fmt(r.flux_mismatch, ".1e"))
+    return table
+
+
 def analyze(
     image: Annotated[Path, typer.Argument(help="Segmented volume: .tif/.tiff stack, .npy, "
                                                ".zarr or raw (.raw/.bin/.dat/.vol).")],
@@ -68,8 +81,15 @@ def analyze(
         help="Raw files only: numpy dtype, e.g. 'uint8', '<u2'.")] = None,
     order: Annotated[str, typer.Option(
         help="Raw files only: 'F' (x fastest, ImageJ) or 'C' (z fastest).")] = "F",
+    transport: Annotated[bool, typer.Option(
+        help="Also solve ionic and electronic conduction (tortuosity factor, σ_eff).")] = True,
+    axes: Annotated[str, typer.Option(
+        help="Transport axes: 'z' (through-plane), a comma list of x, y, z, or 'all'.")] = "z",
 ) -> None:
     """Measure a segmented image: fractions, connectivity, interfaces, pores, tortuosity."""
+    from cathodetwin.analysis.transport import ionic_and_electronic
+    from cathodetwin.cli.build_cmd import parse_axes
+
     raw: dict[str, object] = {}
     if shape is not None:
         try:
@@ -83,8 +103,13 @@ def analyze(
     micro = import_image(image, phases, voxel_size, **raw)
     metrics = measure_structure(micro)
     record = metrics.to_dict() | {"image": str(image), "phases": phases}
+    conduction = ionic_and_electronic(micro, axes=parse_axes(axes)) if transport else None
+    if conduction is not None:
+        record["transport"] = conduction.to_dict()
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    write_json_atomic(output, record)
     console.print(summary_table(metrics, f"{image.name}: {micro.shape} voxels at "
                                          f"{micro.voxel_size_um} µm"))
+    if conduction is not None:
+        console.print(transport_table(conduction))
     console.print(f"metrics written to {output}")

@@ -21,7 +21,8 @@ console = Console()
 AXES = {"x": 0, "y": 1, "z": 2}
 
 
-def _axes(text: str) -> tuple[int, ...]:
+def parse_axes(text: str) -> tuple[int, ...]:
+    """'z', 'x,y,z' or 'all' → axis indices (0 = x, 1 = y, 2 = z)."""
     if text == "all":
         return (0, 1, 2)
     axes = tuple(AXES.get(a.strip()) for a in text.split(","))
@@ -97,7 +98,7 @@ def build_command(
     """Build a recipe's twin: packing → voxels → structure, transport, mechanics → cell → report."""
     from cathodetwin.pipeline import BuildOptions
 
-    options = BuildOptions(transport_axes=_axes(axes), mechanics=mechanics, cell=cell,
+    options = BuildOptions(transport_axes=parse_axes(axes), mechanics=mechanics, cell=cell,
                            report=report)
     run_build(load_recipe(recipe_path), output, options, resume=not fresh)
 

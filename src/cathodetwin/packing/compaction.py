@@ -24,13 +24,13 @@ from cathodetwin.packing.forces import (
     N_SUMS,
     S_AA,
     S_AFFINE_K,
+    S_CONTACT_FORCE,
+    S_CONTACTS,
     S_FORCE_BOTTOM,
     S_FORCE_TOP,
     S_LOST_VOLUME,
     S_MAX_MOVE,
     S_POWER,
-    S_CONTACT_FORCE,
-    S_CONTACTS,
     S_RESULTANT,
     S_SPHERE_VOLUME,
     S_VA,
@@ -157,6 +157,7 @@ class _State:
         self.force = np.zeros_like(self.pos)
         self.mass = self.mass_floor.copy()
         self.wall_dmax = np.zeros((self.n, 2))
+        self.free = np.ones(self.n)
         self.v_h = 0.0
         self.ids = np.arange(self.n)  # powder index of each (spatially sorted) slot
         self.pi = np.zeros(0, np.int32)
@@ -209,13 +210,14 @@ class _State:
         """Forces, masses and (optionally) plastic growth; returns the summed diagnostics."""
         aff = pair_forces(
             self.pos, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu, self.p_y,
-            self.core_e, self.core_nu, self.pi, self.pj, self.dmax, self.lx, self.ly,
+            self.core_e, self.core_nu, self.free, self.pi, self.pj, self.dmax, self.lx, self.ly,
             self.height, self.fvec, self.kpair, self.lost_i, self.lost_j, self.area_i,
             self.area_j, self.plastic,
         )
         sums = gather_forces(
             self.pos, self.vel, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu,
-            self.p_y, self.core_e, self.core_nu, self.vol0, self.start, self.entries, self.fvec,
+            self.p_y, self.core_e, self.core_nu, self.free, self.vol0, self.start, self.entries,
+            self.fvec,
             self.kpair, self.lost_i, self.lost_j, self.area_i, self.area_j, self.wall_dmax,
             self.wall_e, self.wall_nu, self.height, self.mass_floor, self.force,
             self.mass, self.pos_ref, self.radius_ref, self.height / self.height_ref, grow,
@@ -234,7 +236,7 @@ class _State:
 
 _PARTICLE_ARRAYS = (
     "pos", "vel", "force", "mass", "radius", "kind", "core_r", "surf_e", "surf_nu", "p_y",
-    "core_e", "core_nu", "vol0", "mass_floor", "level", "wall_dmax", "ids",
+    "core_e", "core_nu", "vol0", "mass_floor", "level", "wall_dmax", "free", "ids",
 )
 
 

@@ -15,6 +15,14 @@ hard CAM stays whole); wall caps are charged to the particle. Plastic particles 
 outer radius so that sphere volume − charged caps stays at their initial volume
 (volume-conserving radius growth after Arzt, Acta Metall. 30 (1982) 1883).
 
+Confinement: when less than CONFINED_FREE_SURFACE of a plastic particle's surface is free
+(growing it would mostly create more overlap, as for a particle enclosed by neighbours near
+full density), its limiting contact pressure rises as p_y·CONFINED_FREE_SURFACE/free — a simple
+stand-in for the incompressibility that multi-contact DEM models treat explicitly (Harthong et
+al., Int. J. Solids Struct. 46 (2009) 3357). Below MIN_FREE_SURFACE_TO_GROW a particle stops
+growing: there the pairwise lens sum over-counts regions shared by three or more spheres, and
+growing to make up for it would feed back without bound. Both only act near full density.
+
 Each kernel works in fixed blocks and writes per-block partial sums, summed afterwards in
 block order, so the results do not depend on the number of threads.
 """
@@ -36,6 +44,8 @@ from cathodetwin.packing.geometry import cap_volume_um3, radical_cap_heights_um
 
 BLOCK = 4096
 MAX_GROWTH_STEP = 0.01  # largest relative radius change per step
+CONFINED_FREE_SURFACE = 0.25  # below this free-surface share a plastic particle hardens
+MIN_FREE_SURFACE_TO_GROW = 0.1  # an almost enclosed particle no longer grows
 GROWTH_RELAXATION = 0.5  # under-relaxed Newton step of the volume-keeping radius
 
 # Indices of the per-block sums returned by gather_forces.
@@ -68,9 +78,15 @@ def _wall(overlap, dmax, e_star, radius, p_y):
     return f, k, max(dmax, overlap)
 
 
+@njit(cache=True)
+def confinement(free: float) -> float:
+    """Factor (≥ 1) on the limiting contact pressure of a particle with this free surface."""
+    return max(1.0, CONFINED_FREE_SURFACE / max(free, 1e-3))
+
+
 @njit(cache=True, parallel=True)
-def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, pi, pj, dmax,
-                lx, ly, height, fvec, kpair, lost_i, lost_j, area_i, area_j, plastic):
+def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free, pi, pj,
+                dmax, lx, ly, height, fvec, kpair, lost_i, lost_j, area_i, area_j, plastic):
     """Contact force on i from j (fvec), stiffness, charged lens parts and their derivatives with
     respect to each particle's own radius (area_i, area_j; µm²) per pair.
 
@@ -116,11 +132,11 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
             else:
                 es = effective_modulus_mpa(surf_e[i], surf_nu[i], surf_e[j], surf_nu[j])
                 if ki == 0:
-                    py = p_y[j]
+                    py = p_y[j] * confinement(free[j])
                 elif kj == 0:
-                    py = p_y[i]
+                    py = p_y[i] * confinement(free[i])
                 else:
-                    py = min(p_y[i], p_y[j])
+                    py = min(p_y[i], p_y[j]) * max(confinement(free[i]), confinement(free[j]))
                 f, kk, dm, dp = thornton_force(delta, dmax[k], es, rs, py)
                 dmax[k] = dm
                 plastic[k] = dp
@@ -166,11 +182,12 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
 
 
 @njit(cache=True, parallel=True)
-def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu,
+def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free,
                   vol0, start, entries, fvec, kpair, lost_i, lost_j, area_i, area_j,
                   wall_dmax, wall_e, wall_nu, height, mass_floor, force, mass,
                   pos_ref, radius_ref, stretch, grow):
-    """Total force and preconditioning mass of each particle, walls included; grow plastic radii.
+    """Total force and preconditioning mass of each particle, walls included; grow plastic radii
+    and update each particle's free-surface share ``free``.
 
     Returns per-block sums (see the S_* indices): wall forces (µN), sphere and charged volumes
     (µm³), FIRE dot products, Σ|resultant force| and Σ|contact force| with the number of
@@ -216,6 +233,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             z = pos[i, 2]
             ki = kind[i]
             ew = effective_modulus_mpa(surf_e[i], surf_nu[i], wall_e, wall_nu)
+            pyw = p_y[i] * confinement(free[i])
             ec = effective_modulus_mpa(core_e[i], core_nu[i], wall_e, wall_nu)
             s_rel = z / height
             aff = 0.0
@@ -223,7 +241,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             ob = r - z
             fb = 0.0
             if ob > 0.0:
-                fb, kb, wall_dmax[i, 0] = _wall(ob, wall_dmax[i, 0], ew, r, p_y[i])
+                fb, kb, wall_dmax[i, 0] = _wall(ob, wall_dmax[i, 0], ew, r, pyw)
                 if ki == 2 and core_r[i] - z > 0.0:
                     fcb, kcb = hertz_force(core_r[i] - z, ec, core_r[i])
                     fb += fcb
@@ -236,7 +254,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             ot = z + r - height
             ft = 0.0
             if ot > 0.0:
-                ft, kt, wall_dmax[i, 1] = _wall(ot, wall_dmax[i, 1], ew, r, p_y[i])
+                ft, kt, wall_dmax[i, 1] = _wall(ot, wall_dmax[i, 1], ew, r, pyw)
                 if ki == 2 and z + core_r[i] - height > 0.0:
                     fct, kct = hertz_force(z + core_r[i] - height, ec, core_r[i])
                     ft += fct
@@ -277,10 +295,12 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             row[S_CONTACTS] += nc
             row[S_AFFINE_K] += aff
             row[S_VIRIAL] += fz * s_rel
+            full = 4.0 * math.pi * r * r
+            free[i] = max(full - area, 0.0) / full
             if grow and ki != 0:
-                full = 4.0 * math.pi * r * r
-                free = max(full - area, 0.1 * full)
-                dr = GROWTH_RELAXATION * (vol0[i] - (sphere - lost)) / free
+                dr = GROWTH_RELAXATION * (vol0[i] - (sphere - lost)) / max(full - area, 0.1 * full)
+                if free[i] < MIN_FREE_SURFACE_TO_GROW:
+                    dr = min(dr, 0.0)
                 dr = min(max(dr, -MAX_GROWTH_STEP * r), MAX_GROWTH_STEP * r)
                 radius[i] = r + dr
             mx = pos[i, 0] - pos_ref[i, 0]

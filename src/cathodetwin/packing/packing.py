@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from cathodetwin.atomic import atomic_file
 from cathodetwin.packing import measures
 
 # Geometry convention: x and y are periodic with period box_um[0], box_um[1]; z runs from the
@@ -201,16 +200,8 @@ class Packing:
             "meta_json": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
         }
         arrays |= {f"history_{k}": np.asarray(v) for k, v in self.history.items()}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(fh, **arrays)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_file(path, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
         return path
 
     @classmethod

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from cathodetwin.atomic import write_text_atomic
 from cathodetwin.psd import FiberPSD, LognormalPSD, TablePSD
 from cathodetwin.recipe import Component, Recipe
 from cathodetwin.report import extract, figures
@@ -378,7 +379,5 @@ def write_report(build_dir: Path, *, render_backend: Backend = "auto") -> Path:
     """Write ``build_dir/report.html`` from the build's files; returns its path."""
     data = load_build(build_dir)
     path = Path(build_dir) / REPORT_FILE
-    tmp = path.with_suffix(".html.part")
-    tmp.write_text(render_report(data, render_backend=render_backend), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, render_report(data, render_backend=render_backend))
     return path

@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from cathodetwin.atomic import write_json_atomic
 from cathodetwin.errors import InputError
 from cathodetwin.recipe import Recipe
 from cathodetwin.study.outputs import write_outputs
 from cathodetwin.study.plan import StudyPoint, plan_study
 from cathodetwin.study.spec import Study
-from cathodetwin.study.store import PointRecord, ResultStore, flat_metrics, write_json_atomic
+from cathodetwin.study.store import PointRecord, ResultStore, flat_metrics
 
 PointFn = Callable[[Recipe], dict]
 

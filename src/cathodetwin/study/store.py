@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import numbers
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from cathodetwin.atomic import write_json_atomic
 
 MetricValue = float | int | str | bool | None
 Status = Literal["ok", "failed"]
@@ -77,21 +77,6 @@ def flat_metrics(metrics: object) -> dict[str, MetricValue]:
     return out
 
 
-def write_json_atomic(path: Path, data: object) -> None:
-    """Write JSON to ``path`` via a temporary file and os.replace (readers never see half)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 class ResultStore:
     """Directory of finished points, ``<root>/<fingerprint>.json`` each."""
 
@@ -113,4 +98,4 @@ class ResultStore:
 
     def put(self, record: PointRecord) -> None:
         """Store a record atomically (replacing an older one for the same fingerprint)."""
-        write_json_atomic(self.path(record.fingerprint), record.to_dict())
+        write_json_atomic(self.path(record.fingerprint), record.to_dict(), allow_nan=True)
