@@ -75,10 +75,7 @@ def run(particles: int, threads: int | None) -> dict:
     t0 = time.perf_counter()
     c0 = time.process_time()
     powder = sample_powder(recipe)
-    packing = compact(
-        powder, recipe.processing.pressing_pressure_mpa, recipe.processing.stack_pressure_mpa,
-        settings=CompactionSettings(threads=threads),
-    )
+    packing = compact(powder, recipe.processing, settings=CompactionSettings(threads=threads))
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
     info = packing.provenance["compaction"]

@@ -309,8 +309,12 @@ def headline_metrics(metrics: dict[str, Any], energy_rates: Sequence[float] = (0
     return {k: v for k, v in flat.items() if v is not None}
 
 
+# Studies also sweep 0.3C, a rate papers 000 and 003 report.
+STUDY_C_RATES: tuple[float, ...] = tuple(sorted({*DEFAULT_C_RATES, 0.3}))
+
+
 def evaluate(recipe: Recipe) -> dict[str, Any]:
     """Build ``recipe`` in a temporary directory (no report) and return headline metrics."""
     with tempfile.TemporaryDirectory(prefix="cathodetwin-") as tmp:
-        metrics = build(recipe, tmp, BuildOptions(report=False))
+        metrics = build(recipe, tmp, BuildOptions(c_rates=STUDY_C_RATES, report=False))
     return headline_metrics(metrics)

@@ -15,4 +15,4 @@ def composite_powder() -> Powder:
 
 @pytest.fixture(scope="session")
 def composite_packing(composite_powder: Powder) -> Packing:
-    return compact(composite_powder, 300.0, 10.0, settings=CompactionSettings())
+    return compact(composite_powder, composite_recipe().processing, settings=CompactionSettings())

@@ -71,6 +71,29 @@ def test_progress_reports_stages_pressure_and_porosity() -> None:
         assert 0.0 < d["porosity"] < 1.0 and d["pressure_mpa"] > 0.0
 
 
+def test_carbon_black_agglomerates_touch_particles_without_overlap() -> None:
+    recipe = composite_recipe(seed=6, box_um=(11.0, 11.0, 6.0), carbon=True).with_changes(
+        {"components.VGCF": {"name": "SuperP", "material": "SuperP", "role": "carbon",
+                             "weight_percent": 1.0,
+                             "psd": {"kind": "lognormal", "d50_um": 0.4, "gsd": 1.5}},
+         "components.LPSCl.weight_percent": 29.0}
+    )
+    packing = build_packing(recipe)
+    carbon = packing.component == packing.component_names.index("SuperP")
+    report = packing.provenance["carbon"]["SuperP"]
+    assert report["placement"] == "agglomerates" and report["objects"] == carbon.sum() > 0
+    assert np.allclose(packing.radius_um[carbon], 0.2)
+    assert packing.component_volumes_um3()["SuperP"] == pytest.approx(
+        report["target_volume_um3"], rel=0.01)
+    box = np.array(packing.box_um)
+    c = packing.center_um[carbon]
+    d = c[:, None, :] - packing.center_um[None, ~carbon, :]
+    d[..., :2] -= box[:2] * np.floor(d[..., :2] / box[:2] + 0.5)
+    gap = np.linalg.norm(d, axis=2) - packing.radius_um[~carbon][None, :] - 0.2
+    assert gap.min() >= -1e-6  # no overlap with particles
+    assert np.mean(gap.min(axis=1) < 1e-3) > 0.9  # they sit on particle surfaces
+
+
 def test_core_shell_cam_keeps_its_shell_volume_and_yields_at_the_surface() -> None:
     recipe = recipe_from_dict({
         "name": "core-shell",

@@ -9,7 +9,7 @@ from packing_support import composite_recipe
 from cathodetwin.packing import CompactionSettings, compact, sample_powder
 from cathodetwin.packing.compaction import STAGES
 from cathodetwin.packing.measures import slab_solid_fraction
-from cathodetwin.recipe import recipe_from_dict
+from cathodetwin.recipe import Processing, recipe_from_dict
 
 
 def _stage_end(packing, stage: str) -> int:
@@ -69,13 +69,14 @@ def test_contacts_and_coordination(composite_packing) -> None:
 
 def test_same_seed_gives_identical_packing() -> None:
     recipe = composite_recipe(seed=11, box_um=(11.0, 11.0, 5.0))
-    a = compact(sample_powder(recipe), 300.0, 10.0)
-    b = compact(sample_powder(recipe), 300.0, 10.0)
+    a = compact(sample_powder(recipe), recipe.processing)
+    b = compact(sample_powder(recipe), recipe.processing)
     assert np.array_equal(a.center_um, b.center_um)
     assert np.array_equal(a.radius_um, b.radius_um)
     assert np.array_equal(a.contacts.i, b.contacts.i)
     assert np.array_equal(a.contacts.force_n, b.contacts.force_n)
-    c = compact(sample_powder(composite_recipe(seed=12, box_um=(11.0, 11.0, 5.0))), 300.0, 10.0)
+    other = composite_recipe(seed=12, box_um=(11.0, 11.0, 5.0))
+    c = compact(sample_powder(other), other.processing)
     assert len(c) != len(a) or not np.array_equal(c.center_um, a.center_um)
 
 
@@ -96,8 +97,8 @@ def _bulk_fraction(recipe, pressure_mpa: float, margin_um: float) -> float:
     """Solid fraction away from the walls after settling frictionless CAM at a low pressure."""
     settings = CompactionSettings(settle=True, start_pressure_mpa=pressure_mpa,
                                   residual_tolerance=1e-2, wall_tolerance=5e-3)
-    p = compact(sample_powder(recipe, solid_fraction_guess=0.64), pressure_mpa, pressure_mpa,
-                settings=settings)
+    pressing = Processing(pressing_pressure_mpa=pressure_mpa, stack_pressure_mpa=pressure_mpa)
+    p = compact(sample_powder(recipe, solid_fraction_guess=0.64), pressing, settings=settings)
     assert all(p.provenance["compaction"]["converged"].values())
     return slab_solid_fraction(p.center_um, p.radius_um, p.box_um, margin_um,
                                p.box_um[2] - margin_um)
@@ -136,7 +137,7 @@ def test_too_narrow_die_and_bad_pressures_raise(composite_powder) -> None:
     assert report["volume_cut_above"] > 0.005
     assert report["d_max_um"] <= 8.0 / 2.0 + 1e-9
     assert snug.radius_um.max() < 8.0 / 4.0 + 1e-9
-    with pytest.raises(ValueError, match="stack_pressure_mpa"):
-        compact(composite_powder, 300.0, 400.0)
-    with pytest.raises(ValueError, match="pressing_pressure_mpa"):
-        compact(composite_powder, 0.0, 0.0)
+    with pytest.raises(ValueError, match="stack_pressure_mpa=400"):
+        compact(composite_powder, Processing(pressing_pressure_mpa=300, stack_pressure_mpa=400))
+    with pytest.raises(ValueError, match="threads=0"):
+        compact(composite_powder, Processing(), settings=CompactionSettings(threads=0))

@@ -28,7 +28,7 @@ def _two_sphere_force(r1: float, r2: float, overlap: float, kinds=(0, 0)) -> flo
         E_NCM * one, NU_NCM * one, np.zeros(2), E_NCM * one, NU_NCM * one, one,
         np.array([0], np.int32), np.array([1], np.int32), np.zeros(1), 100.0, 100.0, 10.0,
         np.zeros((1, 3)), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1),
-        np.zeros(1),
+        np.zeros(1), np.zeros(1), np.zeros(1),
     ]
     pair_forces(*args)
     fvec = args[16]

@@ -23,13 +23,7 @@ def build_packing(
     result (see docs/packing.md).
     """
     powder = sample_powder(recipe, solid_fraction_guess=solid_fraction_guess)
-    pressed = compact(
-        powder,
-        recipe.processing.pressing_pressure_mpa,
-        recipe.processing.stack_pressure_mpa,
-        progress=progress,
-        settings=settings,
-    )
+    pressed = compact(powder, recipe.processing, progress=progress, settings=settings)
     packing = place_carbon(pressed, powder, seed=recipe.simulation.seed)
     packing.provenance = packing.provenance | {
         "recipe": recipe.name,

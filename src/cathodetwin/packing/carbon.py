@@ -10,8 +10,9 @@ solid volume matches the recipe (the share of the pressed solid fixed by weight 
   there, so fibres in tight pores are shorter than the nominal length. A fibre is a polyline of
   capped cylinders (``Packing.fibers``); its volume is Σ(πr²ℓ + ⅔πr³) over its segments.
 - Agglomerates (carbon black, binder): spheres of the agglomerate diameter, each touching a
-  particle surface at a random point, kept if they overlap nothing; they are appended to the
-  particles as members of the carbon component.
+  particle surface at a random point, kept if they overlap nothing; once 20 000 surface tries
+  in a row fail (surfaces saturated), also at random points anywhere in the pores. They are
+  appended to the particles as members of the carbon component.
 
 Fibres and agglomerates never overlap particles or each other, so their volume counts once.
 Placement stops at the object that brings the placed volume closest to the target. A pore
@@ -29,8 +30,9 @@ from numba import njit
 from cathodetwin.packing.packing import Fibers, Packing
 from cathodetwin.packing.sampling import ComponentSpec, Powder
 
-MAX_FAILURES = 200_000
+MAX_FAILURES = 400_000
 TURN_TRIES = 50
+SURFACE_STREAK = 20_000  # failed surface tries in a row before agglomerates go anywhere
 
 
 @njit(cache=True)
@@ -126,14 +128,21 @@ def _place(n_particles, center, radius, cum_area, box, dims, widths, head, nxt, 
     failures = 0
     gap = 1.0001 * r
     cap = 2.0 / 3.0 * math.pi * r**3
+    streak = 0
     while placed < target_volume:
         if failures > MAX_FAILURES:
             return segs, agglomerates, placed, n_obj, used, 1
-        p, n = _surface_point(rng, cum_area, center[:n_particles], radius[:n_particles], gap)
+        if fiber_length <= 0.0 and streak > SURFACE_STREAK:  # surfaces saturated: any pore
+            p = rng.random(3) * box
+            n = _unit(rng)
+        else:
+            p, n = _surface_point(rng, cum_area, center[:n_particles], radius[:n_particles], gap)
         if not _free(p, r * 0.999, center[:n_obj], radius[:n_obj], dims, widths, box, head, nxt,
                      who):
             failures += 1
+            streak += 1
             continue
+        streak = 0
         if fiber_length <= 0.0:  # agglomerate
             vol = 4.0 / 3.0 * math.pi * r**3
             if placed + vol - target_volume > target_volume - placed:

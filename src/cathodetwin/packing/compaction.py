@@ -5,9 +5,9 @@ punch at z = h is a degree of freedom driven by the applied pressure. The relaxa
 the enthalpy U + P·A·h with FIRE 2.0 (Guénolé et al., Comput. Mater. Sci. 175 (2020) 109584):
 particle masses are the diagonal contact stiffness (Jacobi preconditioning, so fine and coarse
 particles relax at the same rate), and the punch moves the particles affinely in z with it.
-Stages: ``settle`` (jam the loose powder at a low pressure), ``load`` (ramp to the pressing
-pressure), ``hold`` (equilibrate), ``unload`` (ramp down to the stack pressure) and ``relax``
-(equilibrate: elastic spring-back, plastic flattening stays).
+Stages: ``settle`` (optional: jam the loose powder at a low pressure), ``load`` (ramp to the
+pressing pressure, then hold to equilibrium) and ``unload`` (ramp down to the stack pressure,
+then hold: elastic spring-back, the plastic flattening stays).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from cathodetwin.packing.neighbors import build_pairs, carry_history, incidence,
 from cathodetwin.packing.packing import Contacts, Packing
 from cathodetwin.packing.placement import loose_packing
 from cathodetwin.packing.sampling import Powder
+from cathodetwin.recipe import Processing
 
 PARALLEL_MIN_PARTICLES = 50_000
 GROWTH_ALLOWANCE = 1.3  # lateral-size check: SSE radii may grow 30 %, SSE shells may double
@@ -188,6 +189,8 @@ class _State:
         self.lost_j = np.zeros(k)
         self.area_i = np.zeros(k)
         self.area_j = np.zeros(k)
+        self.cover_i = np.zeros(k)
+        self.cover_j = np.zeros(k)
         self.plastic = np.zeros(k)
         self.pos_ref = self.pos.copy()
         self.radius_ref = self.radius.copy()
@@ -212,13 +215,14 @@ class _State:
             self.pos, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu, self.p_y,
             self.core_e, self.core_nu, self.free, self.pi, self.pj, self.dmax, self.lx, self.ly,
             self.height, self.fvec, self.kpair, self.lost_i, self.lost_j, self.area_i,
-            self.area_j, self.plastic,
+            self.area_j, self.cover_i, self.cover_j, self.plastic,
         )
         sums = gather_forces(
             self.pos, self.vel, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu,
             self.p_y, self.core_e, self.core_nu, self.free, self.vol0, self.start, self.entries,
             self.fvec,
-            self.kpair, self.lost_i, self.lost_j, self.area_i, self.area_j, self.wall_dmax,
+            self.kpair, self.lost_i, self.lost_j, self.area_i, self.area_j, self.cover_i,
+            self.cover_j, self.wall_dmax,
             self.wall_e, self.wall_nu, self.height, self.mass_floor, self.force,
             self.mass, self.pos_ref, self.radius_ref, self.height / self.height_ref, grow,
         )
@@ -313,7 +317,7 @@ def _relax(
     return step, False
 
 
-STAGES = ("settle", "load", "hold", "unload", "relax")
+STAGES = ("settle", "load", "unload")  # each stage ramps the pressure, then holds
 
 
 def _unbalanced(sums: np.ndarray, n: int) -> float:
@@ -336,24 +340,23 @@ def _record(history, step, stage, p, h, phi, top, bottom, residual) -> None:
 
 def compact(
     powder: Powder,
-    pressing_pressure_mpa: float,
-    stack_pressure_mpa: float,
+    processing: Processing,
     progress: Progress | None = None,
     settings: CompactionSettings | None = None,
 ) -> Packing:
-    """Press a powder to ``pressing_pressure_mpa``, hold, and unload to ``stack_pressure_mpa``.
+    """Press a powder to ``processing.pressing_pressure_mpa``, hold, unload to the stack pressure.
 
-    Returns the Packing at equilibrium under the stack pressure (a stack pressure of 0 is
-    replaced by 1e-3 × the pressing pressure so the punch stays in contact). ``progress``
-    receives dicts with stage, step, pressure_mpa, punch_pressure_mpa, bottom_pressure_mpa,
-    porosity and height_um.
+    Returns the Packing at equilibrium under ``processing.stack_pressure_mpa`` (0 is replaced by
+    1e-3 × the pressing pressure so the punch stays in contact). ``progress`` receives dicts
+    with stage, step, pressure_mpa, punch_pressure_mpa, bottom_pressure_mpa, porosity and
+    height_um.
     """
     settings = settings or CompactionSettings()
-    if not pressing_pressure_mpa > 0:
-        raise ValueError(f"pressing_pressure_mpa={pressing_pressure_mpa}; expected > 0")
-    if not 0 <= stack_pressure_mpa <= pressing_pressure_mpa:
+    pressing, stack = processing.pressing_pressure_mpa, processing.stack_pressure_mpa
+    if not stack <= pressing:
         raise ValueError(
-            f"stack_pressure_mpa={stack_pressure_mpa}; expected 0 ≤ it ≤ pressing pressure"
+            f"stack_pressure_mpa={stack} exceeds pressing_pressure_mpa={pressing}; the layer is "
+            "unloaded from the pressing pressure to the stack pressure"
         )
     threads = settings.threads
     if threads is None:
@@ -365,7 +368,7 @@ def compact(
     previous = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
-        return _compact(powder, pressing_pressure_mpa, stack_pressure_mpa, progress, settings)
+        return _compact(powder, pressing, stack, progress, settings)
     finally:
         numba.set_num_threads(previous)
 

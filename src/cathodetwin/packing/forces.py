@@ -86,9 +86,11 @@ def confinement(free: float) -> float:
 
 @njit(cache=True, parallel=True)
 def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free, pi, pj,
-                dmax, lx, ly, height, fvec, kpair, lost_i, lost_j, area_i, area_j, plastic):
-    """Contact force on i from j (fvec), stiffness, charged lens parts and their derivatives with
-    respect to each particle's own radius (area_i, area_j; µm²) per pair.
+                dmax, lx, ly, height, fvec, kpair, lost_i, lost_j, area_i, area_j, cover_i,
+                cover_j, plastic):
+    """Contact force on i from j (fvec), stiffness, charged lens parts, their derivatives with
+    respect to each particle's own radius (area_i, area_j; µm²) and the surface of each sphere
+    lying inside the other (cover_i, cover_j; µm²) per pair.
 
     Updates the per-pair maximum overlap ``dmax`` and plastic overlap; returns per-block sums of
     the affine-mode stiffness k·(n_z Δz/h)² used as the punch's preconditioning mass.
@@ -119,6 +121,8 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                 lost_j[k] = 0.0
                 area_i[k] = 0.0
                 area_j[k] = 0.0
+                cover_i[k] = 0.0
+                cover_j[k] = 0.0
                 plastic[k] = 0.0
                 continue
             ki = kind[i]
@@ -166,15 +170,17 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                 lost_j[k] = cj
             # d(charged volume)/d(own radius): area inside the partner for a whole lens,
             # cap growth with the moving radical plane for a split lens
+            cover_i[k] = 2.0 * math.pi * ri * hi  # surface of i inside j
+            cover_j[k] = 2.0 * math.pi * rj * hj
             if ki != 0 and kj == 0:
-                area_i[k] = 2.0 * math.pi * ri * hi
+                area_i[k] = cover_i[k]
                 area_j[k] = 0.0
             elif kj != 0 and ki == 0:
                 area_i[k] = 0.0
-                area_j[k] = 2.0 * math.pi * rj * hj
+                area_j[k] = cover_j[k]
             else:
-                area_i[k] = math.pi * hi * (hi + (2.0 * ri - hi) * (1.0 - ri / dist))
-                area_j[k] = math.pi * hj * (hj + (2.0 * rj - hj) * (1.0 - rj / dist))
+                area_i[k] = max(0.0, math.pi * hi * (hi + (2.0 * ri - hi) * (1.0 - ri / dist)))
+                area_j[k] = max(0.0, math.pi * hj * (hj + (2.0 * rj - hj) * (1.0 - rj / dist)))
             nz = dz * inv
             acc += kk * (nz * dz / height) ** 2
         aff[b] = acc
@@ -183,8 +189,8 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
 
 @njit(cache=True, parallel=True)
 def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free,
-                  vol0, start, entries, fvec, kpair, lost_i, lost_j, area_i, area_j,
-                  wall_dmax, wall_e, wall_nu, height, mass_floor, force, mass,
+                  vol0, start, entries, fvec, kpair, lost_i, lost_j, area_i, area_j, cover_i,
+                  cover_j, wall_dmax, wall_e, wall_nu, height, mass_floor, force, mass,
                   pos_ref, radius_ref, stretch, grow):
     """Total force and preconditioning mass of each particle, walls included; grow plastic radii
     and update each particle's free-surface share ``free``.
@@ -206,6 +212,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             m = mass_floor[i]
             lost = 0.0
             area = 0.0
+            cover = 0.0
             fsum = 0.0
             nc = 0
             for s in range(start[i], start[i + 1]):
@@ -221,6 +228,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                     m += kpair[e]
                     lost += lost_i[e]
                     area += area_i[e]
+                    cover += cover_i[e]
                 else:
                     k = -e - 1
                     fx -= fvec[k, 0]
@@ -229,6 +237,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                     m += kpair[k]
                     lost += lost_j[k]
                     area += area_j[k]
+                    cover += cover_j[k]
             r = radius[i]
             z = pos[i, 2]
             ki = kind[i]
@@ -249,6 +258,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                 m += kb
                 lost += cap_volume_um3(ob, r)
                 area += 2.0 * math.pi * r * ob
+                cover += 2.0 * math.pi * r * ob
                 aff += kb * s_rel * s_rel
             # punch at z = height
             ot = z + r - height
@@ -262,6 +272,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                 m += kt
                 lost += cap_volume_um3(ot, r)
                 area += 2.0 * math.pi * r * ot
+                cover += 2.0 * math.pi * r * ot
                 aff += kt * (1.0 - s_rel) * (1.0 - s_rel)
             fz += fb - ft
             if fb > 0.0:
@@ -296,7 +307,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             row[S_AFFINE_K] += aff
             row[S_VIRIAL] += fz * s_rel
             full = 4.0 * math.pi * r * r
-            free[i] = max(full - area, 0.0) / full
+            free[i] = max(full - cover, 0.0) / full
             if grow and ki != 0:
                 dr = GROWTH_RELAXATION * (vol0[i] - (sphere - lost)) / max(full - area, 0.1 * full)
                 if free[i] < MIN_FREE_SURFACE_TO_GROW:
