@@ -115,7 +115,11 @@ def papers(names: list[str] | None) -> None:
           f"{'height/target':>13} {'cpu_s':>6}  paper porosity %")
     for key, recipe in cases.items():
         c0 = time.process_time()
-        packing = build_packing(recipe)
+        try:
+            packing = build_packing(recipe)
+        except ValueError as err:
+            print(f"{key:<20} failed: {err}", flush=True)
+            continue
         cpu = time.process_time() - c0
         h = packing.history
         k = int(np.argmax(h["solid_fraction"]))

@@ -82,15 +82,16 @@ def test_carbon_black_agglomerates_touch_particles_without_overlap() -> None:
     carbon = packing.component == packing.component_names.index("SuperP")
     report = packing.provenance["carbon"]["SuperP"]
     assert report["placement"] == "agglomerates" and report["objects"] == carbon.sum() > 0
-    assert np.allclose(packing.radius_um[carbon], 0.2)
+    r = packing.radius_um[carbon]
+    assert r.min() < 0.2 < r.max() and r.max() < 0.6  # drawn from the psd (D50 0.4 µm)
     assert packing.component_volumes_um3()["SuperP"] == pytest.approx(
         report["target_volume_um3"], rel=0.01)
     box = np.array(packing.box_um)
     c = packing.center_um[carbon]
     d = c[:, None, :] - packing.center_um[None, ~carbon, :]
     d[..., :2] -= box[:2] * np.floor(d[..., :2] / box[:2] + 0.5)
-    gap = np.linalg.norm(d, axis=2) - packing.radius_um[~carbon][None, :] - 0.2
-    assert gap.min() >= -1e-6  # no overlap with particles
+    gap = np.linalg.norm(d, axis=2) - packing.radius_um[~carbon][None, :] - r[:, None]
+    assert gap.min() >= -1e-3 * r.max()  # no overlap with particles (0.1 % placement slack)
     assert np.mean(gap.min(axis=1) < 1e-3) > 0.9  # they sit on particle surfaces
 
 

@@ -9,7 +9,8 @@ solid volume matches the recipe (the share of the pressed solid fixed by weight 
   the fibre bends into a random forward direction (up to 50 tries); if none is free it ends
   there, so fibres in tight pores are shorter than the nominal length. A fibre is a polyline of
   capped cylinders (``Packing.fibers``); its volume is Σ(πr²ℓ + ⅔πr³) over its segments.
-- Agglomerates (carbon black, binder): spheres of the agglomerate diameter, each touching a
+- Agglomerates (carbon black, binder): spheres with diameters drawn (by number, tails cut as
+  for particles) from the component's psd, or of 0.5 µm without one, each touching a
   particle surface at a random point, kept if they overlap nothing; once 20 000 surface tries
   in a row fail (surfaces saturated), also at random points anywhere in the pores. They are
   appended to the particles as members of the carbon component.
@@ -28,10 +29,11 @@ import numpy as np
 from numba import njit
 
 from cathodetwin.packing.packing import Fibers, Packing
-from cathodetwin.packing.sampling import ComponentSpec, Powder
+from cathodetwin.packing.sampling import ComponentSpec, Powder, _SizeDistribution
 
 MAX_FAILURES = 400_000
 TURN_TRIES = 50
+AGGLOMERATE_POOL = 100_003  # agglomerate sizes drawn per component, used in turn
 SURFACE_STREAK = 20_000  # failed surface tries in a row before agglomerates go anywhere
 
 
@@ -112,26 +114,29 @@ def _surface_point(rng, cum_area, center, radius, gap):
 
 @njit(cache=True)
 def _place(n_particles, center, radius, cum_area, box, dims, widths, head, nxt, who, used,
-           obj_radius, fiber_length, target_volume, rng):
+           radii, fiber_length, target_volume, rng):
     """Place fibres (fiber_length > 0) or spheres until the volume is closest to the target.
 
     ``center``/``radius`` hold the particles followed by free slots for new spheres (fibre
-    beads or agglomerates). Returns (segments (M, 6), agglomerate count, placed volume,
-    spheres used, entries used, status); status 1 = pore space exhausted, 2 = out of memory.
+    beads or agglomerates). Attempt k uses radius ``radii[k % radii.size]`` (fibres: one
+    radius). Returns (segments (M, 6), agglomerate count, placed volume, spheres used, entries
+    used, status); status 1 = pore space exhausted, 2 = out of memory.
     """
-    r = obj_radius
     n_obj = n_particles
+    attempt = 0
     segs = np.zeros((0, 6))
     seg_list = []
     placed = 0.0
     agglomerates = 0
     failures = 0
-    gap = 1.0001 * r
-    cap = 2.0 / 3.0 * math.pi * r**3
     streak = 0
     while placed < target_volume:
         if failures > MAX_FAILURES:
             return segs, agglomerates, placed, n_obj, used, 1
+        r = radii[attempt % radii.size]
+        attempt += 1
+        gap = 1.0001 * r
+        cap = 2.0 / 3.0 * math.pi * r**3
         if fiber_length <= 0.0 and streak > SURFACE_STREAK:  # surfaces saturated: any pore
             p = rng.random(3) * box
             n = _unit(rng)
@@ -241,9 +246,10 @@ def place_carbon(packing: Packing, powder: Powder, seed: int) -> Packing:
     report = {}
     obstacles_c, obstacles_r = center, radius
     for k, spec in extra:
-        r = _object_radius(spec)
+        radii = _object_radii(spec, np.random.default_rng([seed, k, 1]))
+        r = float(radii.max())
         box, dims, widths = _grid(packing, max(8.0 * r, float(np.median(radius))))
-        n_slots = _slots(spec, r)
+        n_slots = _slots(spec, float(np.min(radii)))
         c_all = np.concatenate([obstacles_c, np.zeros((n_slots, 3))])
         r_all = np.concatenate([obstacles_r, np.zeros(n_slots)])
         span = np.ceil(2.0 * r_all[: obstacles_r.size, None] / widths) + 1
@@ -256,7 +262,7 @@ def place_carbon(packing: Packing, powder: Powder, seed: int) -> Packing:
             used = _register(i, c_all, r_all, dims, widths, head, nxt, who, used)
         length = spec.fiber_length_um if spec.placement == "fibers" else 0.0
         segs, n_agg, placed, n_obj, used, status = _place(
-            obstacles_r.size, c_all, r_all, area, box, dims, widths, head, nxt, who, used, r,
+            obstacles_r.size, c_all, r_all, area, box, dims, widths, head, nxt, who, used, radii,
             length, spec.volume_um3, np.random.default_rng([seed, k]),
         )
         if status == 1:
@@ -270,11 +276,11 @@ def place_carbon(packing: Packing, powder: Powder, seed: int) -> Packing:
         if spec.placement == "fibers":
             fib_start.append(segs[:, :3])
             fib_end.append(segs[:, 3:])
-            fib_r.append(np.full(len(segs), r))
+            fib_r.append(np.full(len(segs), radii[0]))
             fib_comp.append(np.full(len(segs), k, np.int16))
         else:
             new_centers.append(c_all[obstacles_r.size:obstacles_r.size + n_agg])
-            new_radii.append(np.full(n_agg, r))
+            new_radii.append(r_all[obstacles_r.size:obstacles_r.size + n_agg].copy())
             new_comp.append(np.full(n_agg, k, np.int16))
         obstacles_c, obstacles_r = c_all[:n_obj], r_all[:n_obj]
         report[spec.name] = {
@@ -306,10 +312,14 @@ def place_carbon(packing: Packing, powder: Powder, seed: int) -> Packing:
     )
 
 
-def _object_radius(spec: ComponentSpec) -> float:
+def _object_radii(spec: ComponentSpec, rng: np.random.Generator) -> np.ndarray:
+    """Radii (µm) to try in turn: the fibre radius, or agglomerates drawn from the psd."""
     if spec.placement == "fibers":
-        return spec.fiber_diameter_um / 2.0
-    return spec.agglomerate_diameter_um / 2.0
+        return np.array([spec.fiber_diameter_um / 2.0])
+    if spec.agglomerate_psd is None:
+        return np.array([spec.agglomerate_diameter_um / 2.0])
+    sizes = _SizeDistribution(spec.agglomerate_psd, 0.01, 0.005)
+    return sizes.draw_um(rng, AGGLOMERATE_POOL) / 2.0
 
 
 def _slots(spec: ComponentSpec, r: float) -> int:

@@ -182,16 +182,16 @@ class _State:
         dmax = carry_history(old_i, old_j, old_dmax, self.ids[pi], self.ids[pj], self.n)
         self.pi, self.pj, self.dmax = pi, pj, dmax
         self.start, self.entries = incidence(pi, pj, self.n)
-        k = pi.size
-        self.fvec = np.zeros((k, 3))
-        self.kpair = np.zeros(k)
-        self.lost_i = np.zeros(k)
-        self.lost_j = np.zeros(k)
-        self.area_i = np.zeros(k)
-        self.area_j = np.zeros(k)
-        self.cover_i = np.zeros(k)
-        self.cover_j = np.zeros(k)
-        self.plastic = np.zeros(k)
+        k = pi.size  # every entry is written by pair_forces before it is read
+        self.fvec = np.empty((k, 3))
+        self.kpair = np.empty(k)
+        self.lost_i = np.empty(k)
+        self.lost_j = np.empty(k)
+        self.area_i = np.empty(k)
+        self.area_j = np.empty(k)
+        self.cover_i = np.empty(k)
+        self.cover_j = np.empty(k)
+        self.plastic = np.empty(k)
         self.pos_ref = self.pos.copy()
         self.radius_ref = self.radius.copy()
         self.height_ref = self.height
@@ -263,6 +263,8 @@ def _relax(
     while step < settings.max_stage_steps:
         t = min(1.0, step / ramp_steps) if ramp_steps > 0 else 1.0
         p = p_from * (p_to / p_from) ** t
+        # generalised force on the punch height (affine coordinates) and its preconditioning
+        # mass: the affine-mode stiffness, floored so a loose powder closes by ~1 % h per step²
         g = sums[S_VIRIAL] + sums[S_FORCE_TOP] - p * st.area
         m_h = sums[N_SUMS] + sums[S_AFFINE_K] + p * st.area / (0.01 * st.height)
         a_h = g / m_h

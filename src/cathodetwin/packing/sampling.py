@@ -64,6 +64,7 @@ class ComponentSpec:
     fiber_diameter_um: float = 0.0
     fiber_length_um: float = 0.0
     agglomerate_diameter_um: float = 0.0
+    agglomerate_psd: LognormalPSD | TablePSD | None = None
 
     @property
     def volume_um3(self) -> float:
@@ -377,11 +378,12 @@ def sample_powder(
         mat = comp.resolved_material()
         if comp.role in ("carbon", "binder"):
             placement, fd, fl, ad = _carbon_geometry(comp)
+            psd = comp.psd if isinstance(comp.psd, LognormalPSD | TablePSD) else None
             specs.append(
                 ComponentSpec(
                     comp.name, comp.role, comp.material, mat.density_g_cm3,
                     *_elastic_or_default(mat), *_elastic_or_default(mat), None, None, None,
-                    targets["core"], 0.0, 0.0, placement, fd, fl, ad,
+                    targets["core"], 0.0, 0.0, placement, fd, fl, ad, psd,
                 )
             )
             continue
