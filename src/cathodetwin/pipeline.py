@@ -111,6 +111,18 @@ def cell_metrics(recipe: Recipe, structure: dict, transport: dict) -> dict[str, 
     }
 
 
+def no_path_cell(c_rates: Sequence[float], blocked: Sequence[str]) -> dict[str, Any]:
+    """Cell section of a twin whose ions or electrons cannot cross it: nothing discharges."""
+    zero = {"capacity_mah_g": 0.0, "capacity_mah_cm2": 0.0, "cathode_wh_kg": 0.0,
+            "cathode_wh_l": 0.0, "stack_wh_kg": 0.0, "stack_wh_l": 0.0}
+    return {
+        "no_conducting_path": list(blocked),
+        "note": "the twin has no percolating path for " + " and ".join(blocked)
+                + ", so no capacity can be drawn at any rate",
+        "rates": [{"c_rate": float(c)} | zero for c in c_rates],
+    }
+
+
 def packing_summary(packing: Packing) -> dict[str, Any]:
     """Particle count, porosity, height, coordination and pressing history of a packing."""
     return {
@@ -213,11 +225,16 @@ def build(
 
     if options.cell and not b.done("cell"):
         t0 = time.perf_counter()
-        inputs = cell_inputs_from_metrics(
-            cell_metrics(recipe, b.metrics["structure"], b.metrics["transport"])
-        )
-        rates = simulate_rates(inputs, options.c_rates, stack=options.stack)
-        b.record("cell", time.perf_counter() - t0, rates.to_dict())
+        twin = cell_metrics(recipe, b.metrics["structure"], b.metrics["transport"])
+        blocked = [k for k in ("ionic_conductivity_eff_s_cm", "electronic_conductivity_eff_s_cm")
+                   if not twin[k] > 0.0]
+        if blocked:
+            section = no_path_cell(options.c_rates, blocked)
+        else:
+            rates = simulate_rates(cell_inputs_from_metrics(twin), options.c_rates,
+                                   stack=options.stack)
+            section = rates.to_dict()
+        b.record("cell", time.perf_counter() - t0, section)
     notify("cell", {"done": True})
 
     if options.report:

@@ -90,3 +90,12 @@ def test_evaluate_returns_flat_scalars() -> None:
     flat = evaluate(recipe.with_changes({"simulation.box_um": [8.0, 8.0, 4.0]}))
     assert flat and all(isinstance(v, int | float | bool | str) for v in flat.values())
     assert "capacity_1c_mah_g" in flat
+
+
+def test_a_twin_without_an_electron_path_discharges_nothing() -> None:
+    from cathodetwin.pipeline import headline_metrics, no_path_cell
+
+    section = no_path_cell(RATES, ["electronic_conductivity_eff_s_cm"])
+    flat = headline_metrics({"cell": section})
+    assert flat["capacity_1c_mah_g"] == 0.0 and flat["cathode_wh_l_0p1c"] == 0.0
+    assert "electronic" in section["note"]
