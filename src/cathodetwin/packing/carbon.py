@@ -31,7 +31,8 @@ from numba import njit
 from cathodetwin.packing.packing import Fibers, Packing
 from cathodetwin.packing.sampling import ComponentSpec, Powder, _SizeDistribution
 
-MAX_FAILURES = 400_000
+MAX_FAILURES = 400_000  # failed tries before giving up, at least
+FAILURES_PER_OBJECT = 300  # ... or this many per expected fibre or agglomerate
 TURN_TRIES = 50
 AGGLOMERATE_POOL = 100_003  # agglomerate sizes drawn per component, used in turn
 SURFACE_STREAK = 20_000  # failed surface tries in a row before agglomerates go anywhere
@@ -114,7 +115,7 @@ def _surface_point(rng, cum_area, center, radius, gap):
 
 @njit(cache=True)
 def _place(n_particles, center, radius, cum_area, box, dims, widths, head, nxt, who, used,
-           radii, fiber_length, target_volume, rng):
+           radii, fiber_length, target_volume, max_failures, rng):
     """Place fibres (fiber_length > 0) or spheres until the volume is closest to the target.
 
     ``center``/``radius`` hold the particles followed by free slots for new spheres (fibre
@@ -131,7 +132,7 @@ def _place(n_particles, center, radius, cum_area, box, dims, widths, head, nxt, 
     failures = 0
     streak = 0
     while placed < target_volume:
-        if failures > MAX_FAILURES:
+        if failures > max_failures:
             return segs, agglomerates, placed, n_obj, used, 1
         r = radii[attempt % radii.size]
         attempt += 1
@@ -261,9 +262,10 @@ def place_carbon(packing: Packing, powder: Powder, seed: int) -> Packing:
         for i in range(obstacles_r.size):
             used = _register(i, c_all, r_all, dims, widths, head, nxt, who, used)
         length = spec.fiber_length_um if spec.placement == "fibers" else 0.0
+        budget = max(MAX_FAILURES, FAILURES_PER_OBJECT * _expected_objects(spec, radii))
         segs, n_agg, placed, n_obj, used, status = _place(
             obstacles_r.size, c_all, r_all, area, box, dims, widths, head, nxt, who, used, radii,
-            length, spec.volume_um3, np.random.default_rng([seed, k]),
+            length, spec.volume_um3, budget, np.random.default_rng([seed, k]),
         )
         if status == 1:
             raise ValueError(
@@ -320,6 +322,15 @@ def _object_radii(spec: ComponentSpec, rng: np.random.Generator) -> np.ndarray:
         return np.array([spec.agglomerate_diameter_um / 2.0])
     sizes = _SizeDistribution(spec.agglomerate_psd, 0.01, 0.005)
     return sizes.draw_um(rng, AGGLOMERATE_POOL) / 2.0
+
+
+def _expected_objects(spec: ComponentSpec, radii: np.ndarray) -> int:
+    """Rough number of fibres or agglomerates that make up the component's volume."""
+    if spec.placement == "fibers":
+        one = math.pi * radii[0] ** 2 * spec.fiber_length_um
+    else:
+        one = float(np.mean(4.0 / 3.0 * math.pi * radii**3))
+    return int(spec.volume_um3 / one) + 1
 
 
 def _slots(spec: ComponentSpec, r: float) -> int:
