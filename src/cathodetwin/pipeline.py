@@ -155,7 +155,6 @@ class Build:
             old = json.loads(self.metrics_path.read_text(encoding="utf-8"))
             if old.get("recipe") == self.stamp and old.get("cathodetwin_version") == __version__:
                 self.metrics = old
-        self.resumed = [s for s in STAGES if s in self.metrics["timings_s"]]
 
     def done(self, stage: str) -> bool:
         """Whether ``stage`` finished earlier for this very recipe and version."""
