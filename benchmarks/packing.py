@@ -3,7 +3,8 @@
 NCM811 (D50 5 µm, GSD 1.1) with Li6PS5Cl (D50 0.5 µm, GSD 1.2; CAM:SSE size ratio 10),
 85:15 wt%, pressed to 300 MPa and unloaded to 10 MPa, in a near-cubic die sized for about 10 k,
 30 k and 100 k particles (at least 13.5 µm wide so the largest CAM fit). Run:
-``python benchmarks/packing.py [--sizes 10000 30000 100000] [--threads N]``. With
+``python benchmarks/packing.py [--sizes 10000 30000 100000] [--threads N] [--geometry slab]``
+(``slab``: dies of fixed height that grow sideways, i.e. wider twins of one electrode). With
 ``--papers [NAME ...]`` it instead presses the example recipes of papers 000, 001, 003 and 004
 (``examples/papers``) and paper 000's pure-LPSC pellets, printing the porosity under the
 pressing pressure and after unloading next to the papers' values. Timings include
@@ -45,10 +46,23 @@ MIN_LATERAL_UM = 13.5
 PARTICLES_PER_UM3 = 4.69  # measured for this recipe at the default density guess
 
 
-def die_um(particles: int) -> tuple[float, float, float]:
-    """Near-cubic die (µm) holding about ``particles``."""
-    side = max(MIN_LATERAL_UM, (particles / PARTICLES_PER_UM3) ** (1.0 / 3.0))
-    return side, side, particles / PARTICLES_PER_UM3 / side**2
+SLAB_HEIGHT_UM = 20.0  # loose-powder height of the "slab" dies (about a 15 µm pressed layer)
+
+
+def die_um(particles: int, geometry: str = "cube") -> tuple[float, float, float]:
+    """Die (µm) holding about ``particles``: near-cubic, or a slab of fixed height.
+
+    A relaxation step costs the same per particle at any size, but the number of steps grows
+    with the die height (the load has to travel through the column), so at fixed electrode
+    thickness ("slab", the case of a wider twin of the same electrode) cost grows ~linearly,
+    and in a cube ~ particles^(4/3).
+    """
+    volume = particles / PARTICLES_PER_UM3
+    if geometry == "slab":
+        side = max(MIN_LATERAL_UM, math.sqrt(volume / SLAB_HEIGHT_UM))
+    else:
+        side = max(MIN_LATERAL_UM, volume ** (1.0 / 3.0))
+    return side, side, volume / side**2
 
 
 def benchmark_recipe(box_um: tuple[float, float, float], seed: int = 0) -> Recipe:
@@ -69,9 +83,9 @@ def benchmark_recipe(box_um: tuple[float, float, float], seed: int = 0) -> Recip
     )
 
 
-def run(particles: int, threads: int | None) -> dict:
+def run(particles: int, threads: int | None, geometry: str = "cube") -> dict:
     """Sample, press and unload one powder of about ``particles``; returns the timings."""
-    recipe = benchmark_recipe(die_um(particles))
+    recipe = benchmark_recipe(die_um(particles, geometry))
     t0 = time.perf_counter()
     c0 = time.process_time()
     powder = sample_powder(recipe)
@@ -88,6 +102,8 @@ def run(particles: int, threads: int | None) -> dict:
         "porosity_pressed": 1.0 - float(np.max(packing.history["solid_fraction"])),
         "porosity": packing.porosity(),
         "converged": all(info["converged"].values()),
+        "height_um": packing.box_um[2],
+        "us_per_particle_step": 1e6 * wall / (len(packing) * info["steps"]),
     }
 
 
@@ -137,6 +153,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000])
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--geometry", choices=("cube", "slab"), default="cube",
+                        help="near-cubic dies, or dies of fixed height growing sideways")
     parser.add_argument("--papers", nargs="*", default=None, metavar="NAME")
     args = parser.parse_args()
     if args.papers is not None:
@@ -144,17 +162,19 @@ def main() -> None:
         return
     run(2000, args.threads)  # compile
     rows = []
-    print(f"{'particles':>10} {'wall_s':>8} {'cpu_s':>8} {'steps':>7} {'rebuilds':>8} "
-          f"{'porosity':>9} {'pressed':>8} conv")
+    print(f"geometry: {args.geometry}")
+    print(f"{'particles':>10} {'height_um':>9} {'wall_s':>8} {'cpu_s':>8} {'steps':>7} "
+          f"{'rebuilds':>8} {'us/(p*step)':>11} {'porosity':>9} {'pressed':>8} conv")
     for n in args.sizes:
-        row = run(n, args.threads)
+        row = run(n, args.threads, args.geometry)
         rows.append(row)
-        print(f"{row['particles']:>10d} {row['wall_s']:>8.1f} {row['cpu_s']:>8.1f} "
-              f"{row['steps']:>7d} {row['rebuilds']:>8d} {row['porosity']:>9.4f} "
+        print(f"{row['particles']:>10d} {row['height_um']:>9.1f} {row['wall_s']:>8.1f} "
+              f"{row['cpu_s']:>8.1f} {row['steps']:>7d} {row['rebuilds']:>8d} "
+              f"{row['us_per_particle_step']:>11.3f} {row['porosity']:>9.4f} "
               f"{row['porosity_pressed']:>8.4f} {row['converged']}", flush=True)
     if len(rows) >= 2:
         x = np.log([r["particles"] for r in rows])
-        for key in ("wall_s", "cpu_s"):
+        for key in ("wall_s", "cpu_s", "steps"):
             slope = float(np.polyfit(x, np.log([r[key] for r in rows]), 1)[0])
             print(f"scaling exponent ({key} ∝ particles^b): b = {slope:.2f}")
         per = rows[-1]["wall_s"] / rows[-1]["particles"] * 1e6

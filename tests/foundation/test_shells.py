@@ -149,11 +149,15 @@ def test_uncoated_component_is_all_core_and_has_no_shell() -> None:
 
 def test_003_bm05_shell_thickness_documented() -> None:
     # Paper 003 (BM-05, 5 wt% on 13 µm NCM811 with 10 nm LiNbO3): 474 nm FIB-SEM, 516 nm by the
-    # paper's own calculation (in its SI). The exact concentric geometry on r = 6.5 µm gives
-    # 0.31 µm; a 516 nm shell would need ~8 wt% LPSCl at full coverage.
+    # paper's own calculation (in its SI). The exact concentric geometry gives 0.31 µm at full
+    # coverage; a 516 nm full shell would need ~8 wt% LPSCl. The recipe's roughness coverage
+    # (0.69) puts the same mass into patches 0.435 µm thick, within 10 % of the FIB-SEM value.
     recipe = load_recipe(PAPERS / "003_bm05.toml")
-    t = F.component_shell_thickness_um(recipe.component("LPSCl@LNO@NMC"))
-    assert t == pytest.approx(0.307, abs=0.01)
+    comp = recipe.component("LPSCl@LNO@NMC")
+    t = F.component_shell_thickness_um(comp)
+    assert comp.shell.coverage * t == pytest.approx(0.307, abs=0.01)
+    assert F.shell_coverage_from_roughness(0.307) == pytest.approx(comp.shell.coverage, abs=0.01)
+    assert t == pytest.approx(0.474, rel=0.10)
     w516 = F.shell_weight_percent(6.5, 0.516, RHO_NCM, RHO_LPSCL)
     assert 7.5 < w516 < 8.5
 
@@ -178,3 +182,13 @@ def test_bad_shell_input_names_parameter(kwargs: dict, name: str) -> None:
     } | kwargs
     with pytest.raises(InputError, match=name):
         F.shell_thickness_um(**args)
+
+
+def test_roughness_coverage_is_half_for_paper_002s_thin_shell_and_grows_with_thickness() -> None:
+    t_95_5 = F.shell_thickness_um(R_002_UM, 5.0, RHO_NCM, RHO_LPSCL)  # full coverage: 183 nm
+    assert F.shell_coverage_from_roughness(t_95_5) == pytest.approx(0.5, abs=1e-3)
+    thicker = [F.shell_coverage_from_roughness(t) for t in (0.0, 0.1, 0.3, 0.9, 3.0)]
+    assert thicker[0] == 0.0 and thicker[-1] < 1.0
+    assert all(a < b for a, b in zip(thicker, thicker[1:], strict=False))
+    with pytest.raises(InputError, match="roughness_um"):
+        F.shell_coverage_from_roughness(0.2, roughness_um=0.0)

@@ -120,3 +120,39 @@ def test_core_shell_cam_keeps_its_shell_volume_and_yields_at_the_surface() -> No
     sampled = packing.component_volumes_um3(spacing_um=0.04)
     for spec in powder.components:
         assert sampled[spec.name] == pytest.approx(spec.volume_um3, rel=0.01)
+
+
+def _core_contacts(packing: Packing) -> int:
+    """Pairs of shelled CAM particles whose cores overlap (periodic in x and y)."""
+    cam = np.flatnonzero(packing.shell_thickness_um > 0)
+    d = packing.center_um[cam, None, :] - packing.center_um[None, cam, :]
+    for ax in (0, 1):
+        d[..., ax] -= packing.box_um[ax] * np.round(d[..., ax] / packing.box_um[ax])
+    rc = packing.core_radius_um[cam]
+    overlap = rc[:, None] + rc[None, :] - np.linalg.norm(d, axis=2)
+    np.fill_diagonal(overlap, -1.0)
+    return int(np.count_nonzero(overlap > 0) // 2)
+
+
+def test_half_covered_shells_let_cores_touch_where_full_shells_keep_them_apart() -> None:
+    # paper 002's half-covered "glitter-cake": bare CAM between the patches meets its neighbours
+    def pressed(coverage: float) -> Packing:
+        return build_packing(recipe_from_dict({
+            "name": "glitter-cake",
+            "components": [
+                {"name": "NCM@LPSCl", "material": "NCM811", "role": "CAM",
+                 "weight_percent": 89.4737,
+                 "psd": {"kind": "lognormal", "d50_um": 7.5, "gsd": 1.35},
+                 "shell": {"material": "Li6PS5Cl", "weight_percent": 5.0, "coverage": coverage}},
+                {"name": "LPSCl", "material": "Li6PS5Cl-fine", "role": "SSE",
+                 "weight_percent": 10.5263, "psd": {"kind": "lognormal", "d50_um": 1.5,
+                                                    "gsd": 1.3}},
+            ],
+            "processing": {"pressing_pressure_mpa": 500.0, "stack_pressure_mpa": 15.0},
+            "simulation": {"box_um": [32.0, 32.0, 14.0], "voxel_size_um": 0.2, "seed": 0},
+        }))
+
+    full, half = pressed(1.0), pressed(0.5)
+    for packing in (full, half):
+        assert all(packing.provenance["compaction"]["converged"].values())
+    assert _core_contacts(half) >= 3 * max(_core_contacts(full), 1)

@@ -14,27 +14,44 @@ from cathodetwin.packing.contact_laws import (
     yield_overlap_um,
 )
 from cathodetwin.packing.forces import pair_forces
+from cathodetwin.packing.shell_patches import PATCH_KAPPA, PATCHES_PER_PARTICLE, patch_field
 
 E_NCM, NU_NCM = 199e3, 0.25  # MPa
 E_LPS, NU_LPS, H_LPS = 22.1e3, 0.37, 1.9e3
 
 
-def _two_sphere_force(r1: float, r2: float, overlap: float, kinds=(0, 0)) -> float:
-    """Force (µN) the pair kernel gives for two spheres at this overlap (µm)."""
-    pos = np.array([[5.0, 5.0, 5.0], [5.0 + r1 + r2 - overlap, 5.0, 5.0]])
+def _two_sphere_force(r1: float, r2: float, overlap: float, kinds=(0, 0),
+                      core1: float | None = None, coverage1: float = 1.0,
+                      side: float = 1.0) -> float:
+    """Force (µN) the pair kernel gives for two spheres at this overlap (µm) of outer radii.
+
+    Particle 1 sits on the +x (``side`` = 1) or −x side of particle 0. Particle 0 may carry an
+    SSE shell (kind 2, core radius ``core1``) whose patches, for ``coverage1`` < 1, all lie
+    around −x: the +x side is bare CAM.
+    """
+    pos = np.array([[5.0, 5.0, 5.0], [5.0 + side * (r1 + r2 - overlap), 5.0, 5.0]])
     one = np.ones(2)
+    dirs = np.zeros((2, PATCHES_PER_PARTICLE, 3))
+    dirs[:, :, 0] = -1.0
+    thr = np.full(2, patch_field(0.0, 1.0, 0.0, dirs[0], PATCH_KAPPA))  # edge at 90° from −x
+    surf_e = np.array([E_LPS if kinds[0] == 2 else E_NCM, E_NCM])
+    surf_nu = np.array([NU_LPS if kinds[0] == 2 else NU_NCM, NU_NCM])
+    p_y = np.array([H_LPS if kinds[0] == 2 else 0.0, 0.0])
     args = [
-        pos, np.array([r1, r2]), np.array(kinds, np.int8), np.array([r1, r2]),
-        E_NCM * one, NU_NCM * one, np.zeros(2), E_NCM * one, NU_NCM * one, one,
-        np.array([0], np.int32), np.array([1], np.int32), np.zeros(1), 100.0, 100.0, 10.0,
+        pos, np.array([r1, r2]), np.array(kinds, np.int8),
+        np.array([r1 if core1 is None else core1, r2]),
+        surf_e, surf_nu, p_y, E_NCM * one, NU_NCM * one, one,
+        np.array([coverage1, 1.0]), dirs, thr, np.arange(2),
+        np.array([0], np.int32), np.array([1], np.int32), np.zeros(1), np.zeros(1),
+        100.0, 100.0, 10.0,
         np.zeros((1, 3)), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1),
         np.zeros(1), np.zeros(1), np.zeros(1),
     ]
     pair_forces(*args)
-    fvec = args[16]
+    fvec = args[21]
     assert fvec[0, 1] == 0.0 and fvec[0, 2] == 0.0
-    assert fvec[0, 0] <= 0.0  # pushes particle 0 away from particle 1
-    return -fvec[0, 0]
+    assert side * fvec[0, 0] <= 0.0  # pushes particle 0 away from particle 1
+    return abs(fvec[0, 0])
 
 
 @pytest.mark.parametrize("r1, r2", [(2.0, 2.0), (5.0, 0.5)])
@@ -83,3 +100,17 @@ def test_thornton_unloading_is_elastic_and_leaves_plastic_overlap() -> None:
     # reloading retraces the unloading curve (no new plasticity below the maximum)
     assert thornton_force(half, dmax, e_star, r_star, H_LPS)[0] == f_half
     assert thornton_force(0.999 * plastic, dmax, e_star, r_star, H_LPS)[0] == 0.0
+
+
+def test_partial_shell_contact_meets_bare_core_outside_its_patches() -> None:
+    core, shell, r2 = 2.0, 0.3, 2.0
+    core_overlap = 0.01
+    overlap = core_overlap + shell  # of the outer spheres
+    e_star = 1.0 / (2.0 * (1.0 - NU_NCM**2) / E_NCM)
+    hertz_cores = 4.0 / 3.0 * e_star * math.sqrt(core * r2 / (core + r2)) * core_overlap**1.5
+    bare_side = _two_sphere_force(core + shell, r2, overlap, (2, 0), core, 0.5, side=1.0)
+    assert bare_side == pytest.approx(hertz_cores, rel=1e-9)
+    shell_side = _two_sphere_force(core + shell, r2, overlap, (2, 0), core, 0.5, side=-1.0)
+    full_shell = _two_sphere_force(core + shell, r2, overlap, (2, 0), core, 1.0, side=1.0)
+    assert shell_side == pytest.approx(full_shell, rel=1e-9)  # a patch acts as a full shell
+    assert shell_side > bare_side  # the squeezed shell adds its plastic force

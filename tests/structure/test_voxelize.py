@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from cathodetwin.packing import Fibers
+from cathodetwin.packing.shell_patches import shell_patches
 from cathodetwin.structure.voxelize import (
     OVERLAP_PRIORITY,
     grid_for_box,
-    shell_patches,
     voxelize,
     voxelize_with_owners,
 )

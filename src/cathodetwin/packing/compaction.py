@@ -44,12 +44,14 @@ from cathodetwin.packing.neighbors import build_pairs, carry_history, incidence,
 from cathodetwin.packing.packing import Contacts, Packing
 from cathodetwin.packing.placement import loose_packing
 from cathodetwin.packing.sampling import Powder
+from cathodetwin.packing.shell_patches import shell_patches
 from cathodetwin.recipe import Processing
 
 PARALLEL_MIN_PARTICLES = 50_000
 GROWTH_ALLOWANCE = 1.3  # lateral-size check: SSE radii may grow 30 %, SSE shells may double
 GPA_TO_MPA = 1e3
 UN_TO_N = 1e-6
+PATCH_SEED = 0  # shell patches of partial coverage; voxelize draws the same ones
 
 Progress = Callable[[dict], None]
 
@@ -129,6 +131,8 @@ class _State:
         self.core_r = np.where(
             self.kind == 1, 0.0, self.radius - powder.shell_thickness_um
         ).astype(np.float64)
+        self.coverage = np.where(self.kind == 2, powder.coverage, 1.0).astype(np.float64)
+        self.patch_dirs, self.patch_thr = shell_patches(self.coverage, PATCH_SEED)
         gpa = GPA_TO_MPA
         self.surf_e = np.array([s.surface_youngs_modulus_gpa * gpa for s in specs])[comp]
         self.surf_nu = np.array([s.surface_poisson_ratio for s in specs])[comp]
@@ -164,6 +168,8 @@ class _State:
         self.pi = np.zeros(0, np.int32)
         self.pj = np.zeros(0, np.int32)
         self.dmax = np.zeros(0)
+        self.faces = np.zeros(0)  # per pair: shell or bare core met (see forces.contact_faces)
+        self.partial_shells = bool(np.any(self.coverage < 1.0))
         self.rebuilds = 0
         self.rebuild()
 
@@ -175,12 +181,17 @@ class _State:
                 f"SSE particles grew to radius {self.radius.max():.3g} µm, too large for the "
                 f"lateral box {self.lx:g} x {self.ly:g} µm; enlarge simulation.box_um"
             )
-        old_i, old_j, old_dmax = self.ids[self.pi], self.ids[self.pj], self.dmax
+        old_i, old_j = self.ids[self.pi], self.ids[self.pj]
         self._sort_spatially()
         pi, pj = build_pairs(self.pos, self.radius, self.level, self.n_levels,
                              (self.lx, self.ly), self.skin)
-        dmax = carry_history(old_i, old_j, old_dmax, self.ids[pi], self.ids[pj], self.n)
-        self.pi, self.pj, self.dmax = pi, pj, dmax
+        new_i, new_j = self.ids[pi], self.ids[pj]
+        self.dmax = carry_history(old_i, old_j, self.dmax, new_i, new_j, self.n)
+        if self.partial_shells:
+            self.faces = carry_history(old_i, old_j, self.faces, new_i, new_j, self.n)
+        else:
+            self.faces = np.zeros(pi.size)
+        self.pi, self.pj = pi, pj
         self.start, self.entries = incidence(pi, pj, self.n)
         k = pi.size  # every entry is written by pair_forces before it is read
         self.fvec = np.empty((k, 3))
@@ -213,7 +224,8 @@ class _State:
         """Forces, masses and (optionally) plastic growth; returns the summed diagnostics."""
         aff = pair_forces(
             self.pos, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu, self.p_y,
-            self.core_e, self.core_nu, self.free, self.pi, self.pj, self.dmax, self.lx, self.ly,
+            self.core_e, self.core_nu, self.free, self.coverage, self.patch_dirs, self.patch_thr,
+            self.ids, self.pi, self.pj, self.dmax, self.faces, self.lx, self.ly,
             self.height, self.fvec, self.kpair, self.lost_i, self.lost_j, self.area_i,
             self.area_j, self.cover_i, self.cover_j, self.plastic,
         )
@@ -241,6 +253,7 @@ class _State:
 _PARTICLE_ARRAYS = (
     "pos", "vel", "force", "mass", "radius", "kind", "core_r", "surf_e", "surf_nu", "p_y",
     "core_e", "core_nu", "vol0", "mass_floor", "level", "wall_dmax", "free", "ids",
+    "coverage", "patch_dirs", "patch_thr",
 )
 
 
@@ -433,6 +446,7 @@ def _to_packing(st: _State, powder: Powder, sums, history, info: dict) -> Packin
     shell = np.where(kind == 2, radius - core_r, 0.0)  # grown shell; core_r includes the buffer
     info = info | {
         "seed": powder.seed,
+        "patch_seed": PATCH_SEED,
         "solid_fraction_guess": powder.solid_fraction_guess,
         "target_height_um": powder.target_height_um,
         "truncation": powder.truncation,

@@ -6,8 +6,12 @@ Units: µm, MPa, µN, µN/µm. Particle kinds: 0 = bare CAM (elastic surface), 1
 Pair laws: CAM–CAM Hertz on the particle radii; any pair with a plastic surface follows
 Thornton's elastic–perfectly-plastic law (limiting pressure = hardness of the softer surface);
 two CAM particles of which one is shelled add a Hertz term between their cores once the cores
-overlap (the shell yields, the cores carry load elastically). Walls (bottom z = 0, punch
-z = h) are planes of tool steel with the same laws and a per-particle plastic history.
+overlap (the shell yields, the cores carry load elastically). A partial shell (coverage < 1) is
+there only where its patches are (``shell_patches``): a contact whose direction, when the pair
+first touches, misses them meets the bare core, so the pair acts on the core radius with the
+CAM's elastic surface.
+Walls (bottom z = 0, punch z = h) are planes of tool steel with the same laws and a
+per-particle plastic history (a shelled particle meets a wall with its shell, partial or not).
 
 Volumes counted once: a pair's lens is split by the radical plane (which holds the
 intersection circle); a plastic particle touching a bare CAM is charged the whole lens (the
@@ -41,6 +45,7 @@ from cathodetwin.packing.contact_laws import (
     thornton_force,
 )
 from cathodetwin.packing.geometry import cap_volume_um3, radical_cap_heights_um
+from cathodetwin.packing.shell_patches import covered
 
 BLOCK = 4096
 MAX_GROWTH_STEP = 0.01  # largest relative radius change per step
@@ -84,10 +89,31 @@ def confinement(free: float) -> float:
     return max(1.0, CONFINED_FREE_SURFACE / max(free, 1e-3))
 
 
+@njit(cache=True)
+def contact_faces(k, i, j, nx, ny, nz, kind, coverage, patch_dirs, patch_thr, ids, faces):
+    """Whether the contact k meets the bare core of i and of j (n: unit vector from i to j).
+
+    Decided when the pair first touches and kept in ``faces`` (0 = not yet; else 1 + bare(lower
+    id) + 2·bare(higher id)), so that a contact does not flip between shell and core while the
+    particles settle; the code follows the pair through neighbour-list rebuilds by particle id.
+    """
+    lo_is_i = ids[i] < ids[j]
+    if faces[k] == 0.0:
+        bi = kind[i] == 2 and not covered(nx, ny, nz, coverage[i], patch_dirs[i], patch_thr[i])
+        bj = kind[j] == 2 and not covered(-nx, -ny, -nz, coverage[j], patch_dirs[j],
+                                          patch_thr[j])
+        b_lo, b_hi = (bi, bj) if lo_is_i else (bj, bi)
+        faces[k] = 1.0 + (1.0 if b_lo else 0.0) + (2.0 if b_hi else 0.0)
+    code = int(faces[k]) - 1
+    b_lo = (code & 1) == 1
+    b_hi = (code & 2) == 2
+    return (b_lo, b_hi) if lo_is_i else (b_hi, b_lo)
+
+
 @njit(cache=True, parallel=True)
-def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free, pi, pj,
-                dmax, lx, ly, height, fvec, kpair, lost_i, lost_j, area_i, area_j, cover_i,
-                cover_j, plastic):
+def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free,
+                coverage, patch_dirs, patch_thr, ids, pi, pj, dmax, faces, lx, ly, height, fvec,
+                kpair, lost_i, lost_j, area_i, area_j, cover_i, cover_j, plastic):
     """Contact force on i from j (fvec), stiffness, charged lens parts, their derivatives with
     respect to each particle's own radius (area_i, area_j; µm²) and the surface of each sphere
     lying inside the other (cover_i, cover_j; µm²) per pair.
@@ -111,7 +137,19 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
             dist = math.sqrt(dx * dx + dy * dy + dz * dz)
             ri = radius[i]
             rj = radius[j]
+            ki = kind[i]
+            kj = kind[j]
             delta = ri + rj - dist
+            if delta > 0.0 and dist > 0.0 and (ki == 2 or kj == 2):
+                bare_i, bare_j = contact_faces(k, i, j, dx / dist, dy / dist, dz / dist, kind,
+                                               coverage, patch_dirs, patch_thr, ids, faces)
+                if bare_i:
+                    ki = 0
+                    ri = core_r[i]
+                if bare_j:
+                    kj = 0
+                    rj = core_r[j]
+                delta = ri + rj - dist
             if delta <= 0.0 or dist == 0.0:
                 fvec[k, 0] = 0.0
                 fvec[k, 1] = 0.0
@@ -125,8 +163,6 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                 cover_j[k] = 0.0
                 plastic[k] = 0.0
                 continue
-            ki = kind[i]
-            kj = kind[j]
             rs = effective_radius_um(ri, rj)
             if ki == 0 and kj == 0:
                 es = effective_modulus_mpa(core_e[i], core_nu[i], core_e[j], core_nu[j])
@@ -134,7 +170,12 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                 dmax[k] = max(dmax[k], delta)
                 plastic[k] = 0.0
             else:
-                es = effective_modulus_mpa(surf_e[i], surf_nu[i], surf_e[j], surf_nu[j])
+                if ki == 0:
+                    es = effective_modulus_mpa(core_e[i], core_nu[i], surf_e[j], surf_nu[j])
+                elif kj == 0:
+                    es = effective_modulus_mpa(surf_e[i], surf_nu[i], core_e[j], core_nu[j])
+                else:
+                    es = effective_modulus_mpa(surf_e[i], surf_nu[i], surf_e[j], surf_nu[j])
                 if ki == 0:
                     py = p_y[j] * confinement(free[j])
                 elif kj == 0:

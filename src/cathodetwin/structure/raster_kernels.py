@@ -7,36 +7,7 @@ import math
 import numba as nb
 import numpy as np
 
-
-@nb.njit(cache=True)
-def patch_field(n0: float, n1: float, n2: float, dirs: np.ndarray, kappa: float) -> float:
-    """Sum of von Mises–Fisher bumps exp(kappa (n·u − 1)) over patch centres ``dirs`` (K, 3)."""
-    f = 0.0
-    for q in range(dirs.shape[0]):
-        f += math.exp(kappa * (n0 * dirs[q, 0] + n1 * dirs[q, 1] + n2 * dirs[q, 2] - 1.0))
-    return f
-
-
-@nb.njit(cache=True)
-def patch_thresholds(
-    dirs: np.ndarray, coverage: np.ndarray, kappa: float, sphere_pts: np.ndarray
-) -> np.ndarray:
-    """Per particle, the field level whose super-level set covers ``coverage`` of the sphere."""
-    n = coverage.size
-    m = sphere_pts.shape[0]
-    thr = np.zeros(n)
-    vals = np.empty(m)
-    for p in range(n):
-        if coverage[p] <= 0.0 or coverage[p] >= 1.0:
-            continue
-        for s in range(m):
-            vals[s] = patch_field(sphere_pts[s, 0], sphere_pts[s, 1], sphere_pts[s, 2],
-                                  dirs[p], kappa)
-        vals.sort()
-        idx = int(round((1.0 - coverage[p]) * m))
-        idx = min(max(idx, 0), m - 1)
-        thr[p] = vals[idx]
-    return thr
+from cathodetwin.packing.shell_patches import patch_field
 
 
 @nb.njit(cache=True)

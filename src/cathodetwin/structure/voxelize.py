@@ -22,15 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from cathodetwin.packing import Packing
+from cathodetwin.packing.shell_patches import PATCH_KAPPA, shell_patches
 from cathodetwin.structure.microstructure import Microstructure, Phase
-from cathodetwin.structure.raster_kernels import draw_fibers, draw_spheres, patch_thresholds
+from cathodetwin.structure.raster_kernels import draw_fibers, draw_spheres
 
 OVERLAP_PRIORITY: dict[str, int] = {
     "pore": 0, "binder": 1, "SSE": 2, "shell": 3, "carbon": 4, "coating": 5, "CAM": 6,
 }
-PATCHES_PER_PARTICLE = 12  # shell patch centres per partially covered particle
-PATCH_KAPPA = 8.0  # concentration of each patch bump exp(κ(n·u − 1)): ~25° half-width
-_SPHERE_SAMPLES = 4096  # Fibonacci points used to set each particle's coverage threshold
 _CHUNK_BYTES = 256 * 2**20  # working memory per z-slab (priority + key + label [+ owner])
 
 
@@ -89,36 +87,8 @@ def _legend(packing: Packing, draw_buffer: bool) -> _Legend:
     return _Legend(tuple(phases), core, shell, buf)
 
 
-def _fibonacci_sphere(m: int) -> np.ndarray:
-    """``m`` nearly uniform unit vectors (golden-angle spiral)."""
-    i = np.arange(m) + 0.5
-    z = 1.0 - 2.0 * i / m
-    phi = np.pi * (1.0 + 5.0**0.5) * i
-    s = np.sqrt(1.0 - z * z)
-    return np.column_stack([s * np.cos(phi), s * np.sin(phi), z])
-
-
-def shell_patches(
-    coverage: np.ndarray, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Patch centres (N, K, 3) and field thresholds (N,) drawing ``coverage`` of each shell.
-
-    Particle p's patch centres come from ``numpy.random.default_rng([seed, p])``, so a particle
-    keeps its patches whatever else is in the packing; full or absent shells need none.
-    """
-    n = coverage.size
-    dirs = np.zeros((n, PATCHES_PER_PARTICLE, 3))
-    dirs[:, :, 2] = 1.0
-    for p in np.flatnonzero((coverage > 0) & (coverage < 1)):
-        u = np.random.default_rng([seed, int(p)]).normal(size=(PATCHES_PER_PARTICLE, 3))
-        dirs[p] = u / np.linalg.norm(u, axis=1, keepdims=True)
-    thr = patch_thresholds(dirs, coverage.astype(np.float64), PATCH_KAPPA,
-                           _fibonacci_sphere(_SPHERE_SAMPLES))
-    return dirs, thr
-
-
 def _rasterize(
-    packing: Packing, voxel_size_um: float, want_owner: bool, patch_seed: int,
+    packing: Packing, voxel_size_um: float, want_owner: bool, patch_seed: int | None,
     chunk_bytes: int,
 ) -> tuple[Microstructure, np.ndarray]:
     shape, spacing = grid_for_box(packing.box_um, voxel_size_um)
@@ -135,6 +105,8 @@ def _rasterize(
     roles = np.asarray(packing.component_roles, dtype=object)
     pri_core = np.array([OVERLAP_PRIORITY[r] for r in roles], np.int8)[comp]
     coverage = np.where(packing.shell_thickness_um > 0, packing.coverage, 1.0).astype(np.float64)
+    if patch_seed is None:  # the patches the compaction pressed with
+        patch_seed = int(packing.provenance.get("compaction", {}).get("patch_seed", 0))
     dirs, thr = shell_patches(coverage, patch_seed)
     fib = packing.fibers
     fib_lab = np.array([leg.core_label[c] for c in fib.component], np.uint8)
@@ -181,19 +153,20 @@ def _rasterize(
 
 
 def voxelize(
-    packing: Packing, voxel_size_um: float, *, patch_seed: int = 0,
+    packing: Packing, voxel_size_um: float, *, patch_seed: int | None = None,
     chunk_bytes: int = _CHUNK_BYTES,
 ) -> Microstructure:
     """Labelled voxel twin of ``packing`` at about ``voxel_size_um`` µm per voxel edge.
 
     ``chunk_bytes`` bounds the working memory of one z-slab; the result itself is one uint8
-    per voxel. ``patch_seed`` seeds the shell patches of partially covered particles.
+    per voxel. ``patch_seed`` seeds the shell patches of partially covered particles (default:
+    the seed the compaction used, so shells are drawn where they were pressed).
     """
     return _rasterize(packing, voxel_size_um, False, patch_seed, chunk_bytes)[0]
 
 
 def voxelize_with_owners(
-    packing: Packing, voxel_size_um: float, *, patch_seed: int = 0,
+    packing: Packing, voxel_size_um: float, *, patch_seed: int | None = None,
     chunk_bytes: int = _CHUNK_BYTES,
 ) -> tuple[Microstructure, np.ndarray]:
     """Like :func:`voxelize`, plus an int32 volume of owning particle indices.
