@@ -89,7 +89,9 @@ def cell_metrics(recipe: Recipe, structure: dict, transport: dict) -> dict[str, 
                                                                                {"CAM", "shell"}))
     volume_um3 = structure["fractions"]["volume_um3"]
     ionic = transport["ionic"]["z"]
-    electronic = transport["electronic"]["z"]
+    # Electrons: the packing's contact network (resolves sub-voxel fibres and thin shells),
+    # else the voxel solve.
+    electronic = structure.get("electronic_contact_network") or transport["electronic"]["z"]
     geometry = recipe_electrode_geometry(recipe, porosity=porosity)
     main_cam = max(recipe.components_with_role("CAM"), key=lambda c: c.weight_percent)
     sses = recipe.components_with_role("SSE")
@@ -274,9 +276,13 @@ HEADLINE: dict[str, tuple[str, ...]] = {
                                         "median_tortuosity"),
     "ionic_tortuosity_factor": ("transport", "ionic", "z", "tortuosity_factor"),
     "ionic_conductivity_eff_s_cm": ("transport", "ionic", "z", "effective_conductivity_s_cm"),
-    "electronic_tortuosity_factor": ("transport", "electronic", "z", "tortuosity_factor"),
-    "electronic_conductivity_eff_s_cm": ("transport", "electronic", "z",
+    "electronic_tortuosity_factor": ("structure", "electronic_contact_network",
+                                     "tortuosity_factor"),
+    "electronic_conductivity_eff_s_cm": ("structure", "electronic_contact_network",
                                          "effective_conductivity_s_cm"),
+    "electronic_tortuosity_factor_voxel": ("transport", "electronic", "z", "tortuosity_factor"),
+    "electronic_conductivity_voxel_s_cm": ("transport", "electronic", "z",
+                                           "effective_conductivity_s_cm"),
     "sse_strain_energy_mean_kj_m3": ("mechanics", "sse_strain_energy_mean_kj_m3"),
     "stack_pressure_change_fixed_height_mpa": ("mechanics",
                                                "stack_pressure_change_fixed_height_mpa"),
@@ -303,6 +309,10 @@ def headline_metrics(metrics: dict[str, Any], energy_rates: Sequence[float] = (0
             flat[key] = node
     if "porosity" in flat:
         flat["relative_density"] = 1.0 - flat["porosity"]
+    for key, voxel in (("electronic_tortuosity_factor", "electronic_tortuosity_factor_voxel"),
+                       ("electronic_conductivity_eff_s_cm", "electronic_conductivity_voxel_s_cm")):
+        if key not in flat and voxel in flat:  # no packing (imported image): the voxel value
+            flat[key] = flat[voxel]
     structure = metrics.get("structure") or {}
     particle = structure.get("utilization_particle_contacts") or {}
     for pct, entry in (particle.get("by_min_overlap_percent") or {}).items():

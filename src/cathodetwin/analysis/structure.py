@@ -26,6 +26,10 @@ from cathodetwin.analysis.particles import (
 )
 from cathodetwin.analysis.paths import GeometricTortuosity, geometric_tortuosity
 from cathodetwin.analysis.pores import PoreSizes, pore_sizes
+from cathodetwin.analysis.transport.contact_network import (
+    ContactNetworkResult,
+    electronic_contact_network,
+)
 from cathodetwin.analysis.utilization import (
     CAM_SIDE_ROLES,
     DEFAULT_THRESHOLDS,
@@ -54,6 +58,7 @@ class StructureMetrics:
     particle_utilization: ParticleUtilization | None  # None without a Packing
     cam_contacts: CamContacts | None  # None without CAM
     particle_tortuosity: ParticlePathTortuosity | None  # SSE particle network; None w/o Packing
+    electronic_network: ContactNetworkResult | None = None  # packing contact network
     timings_s: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -73,6 +78,7 @@ class StructureMetrics:
             "utilization_particle_contacts": opt(self.particle_utilization),
             "cam_contacts": opt(self.cam_contacts),
             "ionic_particle_network_tortuosity": opt(self.particle_tortuosity),
+            "electronic_contact_network": opt(self.electronic_network),
             "timings_s": dict(self.timings_s),
         }
 
@@ -130,10 +136,12 @@ def measure_structure(
     cam = micro.mask(*CAM_SIDE_ROLES)
     vox_util = contacts = part_util = None
     pack_contacts = geometric_contacts(packing) if packing is not None else None
-    part_tort = None
+    part_tort = enet = None
     if packing is not None:
         part_tort = particle_path_tortuosity(packing, contacts=pack_contacts)
         tick("particle_tortuosity")
+        enet = electronic_contact_network(packing)
+        tick("electronic_contact_network")
     if packing is not None and np.any(cam_particle_mask(packing)):
         part_util = particle_utilization(packing, thresholds, pack_contacts)
         tick("particle_utilization")
@@ -148,7 +156,11 @@ def measure_structure(
             ids, _ = separate_particles(cam, micro.voxel_size_um, periodic)
             method = "watershed particles"
         tick("cam_particles")
-        vox_util = voxel_utilization(micro, ids, method, nets["ionic"], nets["electronic"])
+        linked = None  # indexed like ids: 0 is no particle, p + 1 is packing particle p
+        if enet is not None and method != "watershed particles":
+            linked = np.concatenate([[False], enet.connected_to_collector])
+        vox_util = voxel_utilization(micro, ids, method, nets["ionic"], nets["electronic"],
+                                     linked)
         tick("voxel_utilization")
         pairs = contact_pairs(ids, periodic)
         n_img = int(np.count_nonzero(np.bincount(ids.ravel())[1:]))
@@ -168,5 +180,6 @@ def measure_structure(
         particle_utilization=part_util,
         cam_contacts=contacts,
         particle_tortuosity=part_tort,
+        electronic_network=enet,
         timings_s=timings,
     )

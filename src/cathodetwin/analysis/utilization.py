@@ -7,7 +7,8 @@
 (b) From voxels, ionic: the share of CAM volume in particles that share a voxel face with SSE
     or shell connected to the separator face.
 (c) From voxels, ionic + electronic: (b) and the particle also belongs to the electron
-    network (CAM + carbon) connected to the current collector.
+    network (CAM + carbon) connected to the current collector — in the voxels, or, when given,
+    in the packing's contact network (which resolves sub-voxel carbon fibres).
 A resolved buffer coating counts as part of its CAM particle in (b) and (c).
 """
 
@@ -130,13 +131,16 @@ class VoxelUtilization:
 def voxel_utilization(
     micro: Microstructure, particle_ids: np.ndarray | None = None, unit: str = "clusters",
     ionic: Network | None = None, electronic: Network | None = None,
+    electron_connected: np.ndarray | None = None,
 ) -> VoxelUtilization:
     """Utilization (b) and (c) of the CAM in ``micro``.
 
     ``particle_ids`` (int, same shape; ≥ 0 on CAM voxels, e.g. voxelize_with_owners' owners or
     a watershed) says which voxels form one particle; without it each connected CAM cluster
     is one unit. ``ionic`` / ``electronic`` may pass networks already computed on SSE + shell
-    and CAM + coating + carbon.
+    and CAM + coating + carbon. ``electron_connected`` (bool, indexed by the values of
+    ``particle_ids``) marks particles joined to the collector by another electron path (the
+    packing's contact network).
     """
     periodic = is_periodic_xy(micro)
     cam = micro.mask(*CAM_SIDE_ROLES)
@@ -161,6 +165,11 @@ def voxel_utilization(
     vol = np.bincount(units[cam], minlength=n).astype(np.float64)
     ion_ok = np.bincount(units[touch], minlength=n) > 0
     el_ok = np.bincount(units[cam & electronic.connected_mask("collector")], minlength=n) > 0
+    if electron_connected is not None:
+        if particle_ids is None:
+            raise ValueError("electron_connected needs particle_ids (one flag per particle id)")
+        flags = np.asarray(electron_connected, bool)[: n - 1]
+        el_ok[1:flags.size + 1] |= flags
     exists = vol > 0
     exists[0] = False
     both = ion_ok & el_ok & exists

@@ -40,6 +40,18 @@ def covered(n0: float, n1: float, n2: float, coverage: float, dirs: np.ndarray,
 
 
 @njit(cache=True)
+def covered_along(directions: np.ndarray, particle: np.ndarray, coverage: np.ndarray,
+                  dirs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Per row: whether unit direction ``directions[m]`` meets the shell of ``particle[m]``."""
+    out = np.empty(particle.size, np.bool_)
+    for m in range(particle.size):
+        p = particle[m]
+        out[m] = covered(directions[m, 0], directions[m, 1], directions[m, 2], coverage[p],
+                         dirs[p], thresholds[p])
+    return out
+
+
+@njit(cache=True)
 def patch_thresholds(
     dirs: np.ndarray, coverage: np.ndarray, kappa: float, sphere_pts: np.ndarray
 ) -> np.ndarray:

@@ -170,6 +170,13 @@ def transport_inputs(data: BuildData) -> tuple[dict[str, float], dict[str, float
                 conductivity[label] = value
             elif "tortuosity" in key and not unit_of_path(key):
                 tortuosity[label] = value
+    network = data.section("structure", "electronic_contact_network") or {}
+    if "effective_conductivity_s_cm" in network:
+        conductivity["electronic (contact network): effective conductivity"] = float(
+            network["effective_conductivity_s_cm"])
+        if network.get("tortuosity_factor") is not None:  # null when it does not percolate
+            tortuosity["electronic (contact network): tortuosity factor"] = float(
+                network["tortuosity_factor"])
     if not tortuosity and not conductivity:
         raise MissingData("metrics.json has no transport results with tortuosity or S/cm keys")
     return tortuosity, conductivity
@@ -306,6 +313,8 @@ def headlines(data: BuildData) -> list[Headline]:
          "structure.utilization_voxel.ionic_electronic_cam_volume_fraction"),
         ("CAM–SSE specific area", "structure.interfaces.specific_cam_sse_area_per_um"),
         ("SSE path tortuosity (median)", "structure.ionic_geometric_tortuosity.median_tortuosity"),
+        ("Electronic conductivity (contact network)",
+         "structure.electronic_contact_network.effective_conductivity_s_cm"),
         ("Strain energy in SSE (mean)", "mechanics.sse_strain_energy_mean_kj_m3"),
         ("Composite volume change on charge", "mechanics.composite_volume_change_percent"),
     ]
@@ -321,7 +330,7 @@ def headlines(data: BuildData) -> list[Headline]:
         section = data.section("transport", mode) or {}
         for key, value in _numbers(section).items():
             if key.endswith("_s_cm") and "eff" in key:
-                out.append(Headline(f"{mode.capitalize()} conductivity (effective)",
+                out.append(Headline(f"{mode.capitalize()} conductivity (voxels)",
                                     f"transport.{mode}.{key}", value, "S/cm"))
                 break
     try:

@@ -3,7 +3,8 @@
 Two-phase mode (:func:`tortuosity_factor`) and multi-phase mode (:func:`effective_conductivity`)
 solve steady conduction between two opposite faces with a multigrid-preconditioned conjugate
 gradient solver; :func:`ionic_and_electronic` applies them to a cathode Microstructure with
-conductivities from the material library.
+conductivities from the material library; :func:`electronic_contact_network` solves electron
+conduction on a packing's contact network (sub-voxel carbon fibres and thin shells).
 """
 
 from cathodetwin.analysis.transport.carriers import carrier_conductivities, ionic_and_electronic
@@ -12,13 +13,19 @@ from cathodetwin.analysis.transport.conduction import (
     required_memory_bytes,
     tortuosity_factor,
 )
+from cathodetwin.analysis.transport.contact_network import (
+    ContactNetworkResult,
+    electronic_contact_network,
+)
 from cathodetwin.analysis.transport.results import CarrierTransport, ConductionResult
 
 __all__ = [
     "CarrierTransport",
     "ConductionResult",
+    "ContactNetworkResult",
     "carrier_conductivities",
     "effective_conductivity",
+    "electronic_contact_network",
     "ionic_and_electronic",
     "required_memory_bytes",
     "tortuosity_factor",
