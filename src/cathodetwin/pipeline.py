@@ -326,6 +326,8 @@ def headline_metrics(metrics: dict[str, Any], energy_rates: Sequence[float] = (0
         p = f"{entry['stack_pressure_mpa']:g}".replace(".", "p")
         flat[f"contact_retention_{p}mpa"] = entry["retained_contact_area_fraction"]
         flat[f"utilization_after_charge_{p}mpa"] = entry["cam_utilization_volume_fraction"]
+        flat[f"retained_area_per_cam_volume_{p}mpa_per_um"] = entry.get(
+            "retained_area_per_cam_volume_per_um")
     for row in (metrics.get("cell") or {}).get("rates", []):
         tag = _rate_tag(row["c_rate"])
         flat[f"capacity_{tag}_mah_g"] = row["capacity_mah_g"]

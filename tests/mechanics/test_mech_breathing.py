@@ -43,7 +43,7 @@ def shrinking(composite):
                sweep_pressures_mpa=(0.0, 0.2, 2.0, 10.0, 30.0, 300.0))
 
 
-def test_retention_falls_as_stack_pressure_drops(shrinking):
+def test_retention_falls_as_stack_pressure_drops(shrinking, composite):
     kept = [r.retained_area_fraction for r in shrinking.retention]
     assert all(b >= a for a, b in zip(kept, kept[1:], strict=False))
     assert kept[-1] > kept[0]
@@ -51,9 +51,12 @@ def test_retention_falls_as_stack_pressure_drops(shrinking):
     assert all(b >= a for a, b in zip(util, util[1:], strict=False))
     before = shrinking.cam_utilization_before_charge_volume_fraction
     assert all(u <= before + 1e-12 for u in util)
+    cam_volume_um3 = np.count_nonzero(composite == 1) * np.prod(VOXEL)
     for r in shrinking.retention:
         total = r.retained_area_um2 + r.opened_area_um2
         assert total == pytest.approx(shrinking.interface.face_area_um2.sum())
+        assert r.retained_area_per_cam_volume_per_um == pytest.approx(
+            r.retained_area_um2 / cam_volume_um3, rel=1e-12)
 
 
 def test_utilization_threshold_on_retained_contact_share(shrinking, composite):

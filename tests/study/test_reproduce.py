@@ -22,6 +22,7 @@ from cathodetwin.study.reproduce import (
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "papers"
 # Keys headline_metrics derives beyond HEADLINE (thresholds, pressures, rates, energies).
 DERIVED_PREFIXES = ("utilization_contact_", "contact_retention_", "utilization_after_charge_",
+                    "retained_area_per_cam_volume_",
                     "capacity_", "cathode_wh_", "stack_wh_")
 DERIVED = {"relative_density", "cam_cam_contacts_per_particle"}
 

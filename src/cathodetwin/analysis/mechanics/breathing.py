@@ -260,8 +260,9 @@ def analyze_breathing(
     del cam_mask
     before_volume, before_count = particles.reachable(np.ones(interface.count, bool),
                                                       interface.face_area_um2)
+    cam_volume = float(particles.particle_voxels.sum()) * float(np.prod(voxel_size_um))
     retention = contact_retention(interface, particles, pressures, bond_strength_mpa,
-                                  utilization_min_retained_share)
+                                  utilization_min_retained_share, cam_volume)
 
     c1 = (-stack_pressure_mpa - b) / a
     u = sol_b.displacement_um + np.float32(c1) * sol_a.displacement_um

@@ -78,6 +78,7 @@ class ContactRetention:
     opened_area_um2: float
     cam_utilization_volume_fraction: float | None
     cam_utilization_particle_fraction: float | None
+    retained_area_per_cam_volume_per_um: float | None = None  # retained area / CAM volume
 
     def to_dict(self) -> dict:
         """JSON-ready record; fractions are None when there is no CAM–electrolyte contact."""
@@ -85,6 +86,7 @@ class ContactRetention:
             "stack_pressure_mpa": self.stack_pressure_mpa,
             "retained_contact_area_fraction": self.retained_area_fraction,
             "retained_contact_area_um2": self.retained_area_um2,
+            "retained_area_per_cam_volume_per_um": self.retained_area_per_cam_volume_per_um,
             "opened_contact_area_um2": self.opened_area_um2,
             "cam_utilization_volume_fraction": self.cam_utilization_volume_fraction,
             "cam_utilization_particle_fraction": self.cam_utilization_particle_fraction,
@@ -211,12 +213,15 @@ def contact_retention(
     stack_pressures_mpa: Sequence[float],
     bond_strength_mpa: float = 0.0,
     min_retained_share: float = 0.0,
+    cam_volume_um3: float | None = None,
 ) -> tuple[ContactRetention, ...]:
     """Retained contact share and CAM utilization after charge at each stack pressure.
 
     A face stays in contact while its normal traction after charge is at most
     bond_strength_mpa (0: only compressive faces hold); a CAM particle stays usable while
-    more than min_retained_share of its contact area holds (0: at least one face).
+    more than min_retained_share of its contact area holds (0: at least one face). With
+    ``cam_volume_um3`` also the retained area per CAM volume (µm⁻¹), the interface left for
+    charge transfer: it compares electrolytes that wet the CAM differently (fine vs coarse).
     """
     if not 0.0 <= min_retained_share < 1.0:
         raise ValueError(f"min_retained_share = {min_retained_share}; allowed: 0 <= x < 1")
@@ -233,5 +238,7 @@ def contact_retention(
             opened_area_um2=total - kept_area,
             cam_utilization_volume_fraction=volume,
             cam_utilization_particle_fraction=count,
+            retained_area_per_cam_volume_per_um=(kept_area / cam_volume_um3
+                                                 if cam_volume_um3 else None),
         ))
     return tuple(out)
