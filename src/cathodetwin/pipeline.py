@@ -21,7 +21,7 @@ import numpy as np
 from cathodetwin import __version__
 from cathodetwin.analysis.mechanics import analyze_microstructure_breathing
 from cathodetwin.analysis.structure import measure_structure
-from cathodetwin.analysis.transport import ionic_and_electronic
+from cathodetwin.analysis.transport import ionic_and_electronic, separator_reach
 from cathodetwin.atomic import save_npy_atomic, write_json_atomic
 from cathodetwin.cell import DEFAULT_C_RATES, StackSpec, cell_inputs_from_metrics, simulate_rates
 from cathodetwin.formulas import recipe_electrode_geometry
@@ -89,6 +89,12 @@ def cell_metrics(recipe: Recipe, structure: dict, transport: dict) -> dict[str, 
                                                                                {"CAM", "shell"}))
     volume_um3 = structure["fractions"]["volume_um3"]
     ionic = transport["ionic"]["z"]
+    # An electrolyte that stops short of the collector still feeds the CAM it reaches (counted
+    # by the utilization): ions then see the conductivity of the reached slab.
+    ionic_sigma = ionic["effective_conductivity_s_cm"]
+    reach = transport.get("ionic_separator_reach")
+    if not ionic_sigma > 0.0 and reach:
+        ionic_sigma = reach["effective_conductivity_s_cm"]
     # Electrons: the packing's contact network (resolves sub-voxel fibres and thin shells),
     # else the voxel solve.
     electronic = structure.get("electronic_contact_network") or transport["electronic"]["z"]
@@ -103,7 +109,7 @@ def cell_metrics(recipe: Recipe, structure: dict, transport: dict) -> dict[str, 
         "cam_utilization": structure["utilization_voxel"]["ionic_electronic_cam_volume_fraction"],
         "sse_volume_fraction": roles.get("SSE", 0.0) + roles.get("shell", 0.0),
         "porosity": porosity,
-        "ionic_conductivity_eff_s_cm": ionic["effective_conductivity_s_cm"],
+        "ionic_conductivity_eff_s_cm": ionic_sigma,
         "electronic_conductivity_eff_s_cm": electronic["effective_conductivity_s_cm"],
         "specific_cam_sse_area_per_um": cam_ion_area / volume_um3,
         "cam_classes": cam_size_classes(recipe),
@@ -214,7 +220,10 @@ def build(
         t0 = time.perf_counter()
         axes = tuple(sorted(set(options.transport_axes) | {2}))
         transport = ionic_and_electronic(micro, axes=axes)
-        b.record("transport", time.perf_counter() - t0, transport.to_dict())
+        section = transport.to_dict()
+        if not transport.ionic[axes.index(2)].percolating:  # dead-end electrolyte: how far in
+            section["ionic_separator_reach"] = separator_reach(micro).to_dict()
+        b.record("transport", time.perf_counter() - t0, section)
     notify("transport", {"done": True})
 
     if options.mechanics and not b.done("mechanics"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from pathlib import Path
@@ -67,6 +68,14 @@ def test_cell_inputs_come_from_the_twin(built: tuple[Path, dict]) -> None:
         metrics["transport"]["ionic"]["z"]["effective_conductivity_s_cm"])
     (radius, share, material), = inputs["cam_classes"]
     assert share == 1.0 and material == "NCM811" and 0.5 < radius < 1.0
+    network = metrics["structure"]["electronic_contact_network"]
+    assert inputs["electronic_conductivity_eff_s_cm"] == network["effective_conductivity_s_cm"]
+    # an electrolyte that does not span: the cell sees the conductivity of the reached slab
+    dead_end = copy.deepcopy(metrics["transport"])
+    dead_end["ionic"]["z"]["effective_conductivity_s_cm"] = 0.0
+    dead_end["ionic_separator_reach"] = {"effective_conductivity_s_cm": 1.5e-4}
+    inputs = cell_metrics(recipe_from_dict(TINY), metrics["structure"], dead_end)
+    assert inputs["ionic_conductivity_eff_s_cm"] == 1.5e-4
 
 
 def test_rebuild_reuses_every_stage(built: tuple[Path, dict]) -> None:

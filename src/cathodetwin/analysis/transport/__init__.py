@@ -17,16 +17,19 @@ from cathodetwin.analysis.transport.contact_network import (
     ContactNetworkResult,
     electronic_contact_network,
 )
+from cathodetwin.analysis.transport.reach import SeparatorReach, separator_reach
 from cathodetwin.analysis.transport.results import CarrierTransport, ConductionResult
 
 __all__ = [
     "CarrierTransport",
     "ConductionResult",
     "ContactNetworkResult",
+    "SeparatorReach",
     "carrier_conductivities",
     "effective_conductivity",
     "electronic_contact_network",
     "ionic_and_electronic",
     "required_memory_bytes",
+    "separator_reach",
     "tortuosity_factor",
 ]
