@@ -9,7 +9,8 @@ coarse particles scanning many fine cells is cheaper than every fine particle sc
 mostly empty coarse cells). Each unordered pair is found exactly once. x and y are periodic
 (minimum image: the closest image is listed; the die must be wider than twice the largest
 contact distance so no pair touches through two images); z is bounded by walls. The list
-is built in a fixed order, independent of threads.
+is built in a fixed order, independent of threads (blocks of particles are searched in
+parallel, each into its own slice, and joined in block order).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 def size_levels(radius_um: np.ndarray, ratio: float = 2.0) -> tuple[np.ndarray, int]:
@@ -85,16 +86,6 @@ def _bin(pos, level, dims, width, offset, zmin, lx, ly):
 
 
 @njit(cache=True)
-def _append(buf, count, j):
-    if count >= buf.size:
-        bigger = np.empty(2 * buf.size, np.int64)
-        bigger[: buf.size] = buf
-        buf = bigger
-    buf[count] = j
-    return buf
-
-
-@njit(cache=True)
 def _axis_cells(c, reach, width, n):
     """First cell and count of cells covering [c − reach, c + reach] on a periodic axis."""
     a = int(math.floor((c - reach) / width))
@@ -103,12 +94,61 @@ def _axis_cells(c, reach, width, n):
 
 
 @njit(cache=True)
-def _pairs(pos, radius, level, n_levels, lx, ly, skin):
-    """Pair list in one pass over particles (fixed order), growing its buffers as needed.
+def _partners(i, pos, radius, level, n_levels, rmax, dims, width, offset, zmin, start, items,
+              lx, ly, skin, out, first, cap):
+    """Write the partners j of particle i into out[first:first + cap]; return their count
+    (may exceed ``cap``: then only the first ``cap`` were written).
 
     Particle i searches its own level (only j > i), the next coarser level and all levels at
     least two finer, each over the block of that level's cells within its reach
     (r_i + r_max(level))(1 + σ).
+    """
+    count = 0
+    li = level[i]
+    xi, yi, zi, ri = pos[i, 0], pos[i, 1], pos[i, 2], radius[i]
+    for lv in range(n_levels):
+        if rmax[lv] == 0.0:
+            continue
+        if lv == li - 1 or lv >= li + 2:  # found from the other particle
+            continue
+        nx, ny, nz = dims[lv, 0], dims[lv, 1], dims[lv, 2]
+        reach = (ri + rmax[lv]) * (1.0 + skin)
+        x0, kx = _axis_cells(xi - lx * math.floor(xi / lx), reach, width[lv, 0], nx)
+        y0, ky = _axis_cells(yi - ly * math.floor(yi / ly), reach, width[lv, 1], ny)
+        z0 = int(math.floor((zi - reach - zmin) / width[lv, 2]))
+        z1 = int(math.floor((zi + reach - zmin) / width[lv, 2]))
+        for z in range(max(z0, 0), min(z1, nz - 1) + 1):
+            for oy in range(ky):
+                y = (y0 + oy) % ny
+                for ox in range(kx):
+                    x = (x0 + ox) % nx
+                    c = offset[lv] + (z * ny + y) * nx + x
+                    for s in range(start[c], start[c + 1]):
+                        j = items[s]
+                        if lv == li and j <= i:
+                            continue
+                        dx = pos[j, 0] - xi
+                        dx -= lx * math.floor(dx / lx + 0.5)
+                        dy = pos[j, 1] - yi
+                        dy -= ly * math.floor(dy / ly + 0.5)
+                        dz = pos[j, 2] - zi
+                        cut = (ri + radius[j]) * (1.0 + skin)
+                        if dx * dx + dy * dy + dz * dz < cut * cut:
+                            if count < cap:
+                                out[first + count] = j
+                            count += 1
+    return count
+
+
+PAIR_BLOCK = 1024  # particles per block of the parallel pair search
+
+
+@njit(cache=True, parallel=True)
+def _pairs(pos, radius, level, n_levels, lx, ly, skin, per_particle):
+    """Pair list, blocks of particles searched in parallel, each into its own slice of
+    ``per_particle`` slots per particle, then joined in block order (thread independent).
+
+    Returns (pi, pj, ok); ok is False when a block overflowed its slice (call again with more).
     """
     dims, width, offset, zmin = _grid_setup(pos, radius, level, n_levels, lx, ly, skin)
     start, items = _bin(pos, level, dims, width, offset, zmin, lx, ly)
@@ -116,44 +156,38 @@ def _pairs(pos, radius, level, n_levels, lx, ly, skin):
     for i in range(radius.size):
         rmax[level[i]] = max(rmax[level[i]], radius[i])
     n = radius.size
-    pi = np.empty(8 * n + 16, np.int64)
-    pj = np.empty(8 * n + 16, np.int64)
-    count = 0
-    for i in range(n):
-        li = level[i]
-        xi, yi, zi, ri = pos[i, 0], pos[i, 1], pos[i, 2], radius[i]
-        for lv in range(n_levels):
-            if rmax[lv] == 0.0:
-                continue
-            if lv == li - 1 or lv >= li + 2:  # found from the other particle
-                continue
-            nx, ny, nz = dims[lv, 0], dims[lv, 1], dims[lv, 2]
-            reach = (ri + rmax[lv]) * (1.0 + skin)
-            x0, kx = _axis_cells(xi - lx * math.floor(xi / lx), reach, width[lv, 0], nx)
-            y0, ky = _axis_cells(yi - ly * math.floor(yi / ly), reach, width[lv, 1], ny)
-            z0 = int(math.floor((zi - reach - zmin) / width[lv, 2]))
-            z1 = int(math.floor((zi + reach - zmin) / width[lv, 2]))
-            for z in range(max(z0, 0), min(z1, nz - 1) + 1):
-                for oy in range(ky):
-                    y = (y0 + oy) % ny
-                    for ox in range(kx):
-                        x = (x0 + ox) % nx
-                        c = offset[lv] + (z * ny + y) * nx + x
-                        for s in range(start[c], start[c + 1]):
-                            j = items[s]
-                            if lv == li and j <= i:
-                                continue
-                            dx = pos[j, 0] - xi
-                            dx -= lx * math.floor(dx / lx + 0.5)
-                            dy = pos[j, 1] - yi
-                            dy -= ly * math.floor(dy / ly + 0.5)
-                            dz = pos[j, 2] - zi
-                            cut = (ri + radius[j]) * (1.0 + skin)
-                            if dx * dx + dy * dy + dz * dz < cut * cut:
-                                pi = _append(pi, count, i)
-                                pj = _append(pj, count, j)
-                                count += 1
-    return pi[:count].astype(np.int32), pj[:count].astype(np.int32)
+    nblock = (n + PAIR_BLOCK - 1) // PAIR_BLOCK
+    cap = per_particle * PAIR_BLOCK
+    out_i = np.empty(nblock * cap, np.int32)
+    out_j = np.empty(nblock * cap, np.int32)
+    found = np.zeros(nblock, np.int64)
+    overflow = np.zeros(nblock, np.bool_)
+    for b in prange(nblock):
+        base = b * cap
+        used = 0
+        for i in range(b * PAIR_BLOCK, min(n, (b + 1) * PAIR_BLOCK)):
+            k = _partners(i, pos, radius, level, n_levels, rmax, dims, width, offset, zmin,
+                          start, items, lx, ly, skin, out_j, base + used, cap - used)
+            if k > cap - used:
+                overflow[b] = True
+                break
+            for q in range(used, used + k):
+                out_i[base + q] = i
+            used += k
+        found[b] = used
+    if overflow.any():
+        return out_i[:0], out_j[:0], False
+    total = 0
+    for b in range(nblock):
+        total += found[b]
+    pi = np.empty(total, np.int32)
+    pj = np.empty(total, np.int32)
+    at = 0
+    for b in range(nblock):
+        pi[at:at + found[b]] = out_i[b * cap:b * cap + found[b]]
+        pj[at:at + found[b]] = out_j[b * cap:b * cap + found[b]]
+        at += found[b]
+    return pi, pj, True
 
 
 def build_pairs(
@@ -165,8 +199,13 @@ def build_pairs(
     skin: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """All pairs (i, j) closer than (r_i + r_j)(1 + skin) (µm), each unordered pair once."""
-    return _pairs(pos_um, radius_um, level, n_levels, float(box_xy_um[0]), float(box_xy_um[1]),
-                  float(skin))
+    per_particle = 16
+    while True:
+        pi, pj, ok = _pairs(pos_um, radius_um, level, n_levels, float(box_xy_um[0]),
+                            float(box_xy_um[1]), float(skin), per_particle)
+        if ok:
+            return pi, pj
+        per_particle *= 4  # a crowded block (a large particle among many fine ones): retry
 
 
 @njit(cache=True)
