@@ -8,6 +8,7 @@ from packing_support import composite_recipe
 
 from cathodetwin.packing import Packing, build_packing, sample_powder
 from cathodetwin.packing.measures import plastic_surface
+from cathodetwin.packing.shell_patches import covered_along, shell_patches
 from cathodetwin.recipe import recipe_from_dict
 
 
@@ -156,3 +157,13 @@ def test_half_covered_shells_let_cores_touch_where_full_shells_keep_them_apart()
     for packing in (full, half):
         assert all(packing.provenance["compaction"]["converged"].values())
     assert _core_contacts(half) >= 3 * max(_core_contacts(full), 1)
+
+    # on the current collector: a bare patch facing it lets the core touch it
+    on_wall = np.flatnonzero((half.shell_thickness_um > 0)
+                             & (half.center_um[:, 2] < half.radius_um))
+    dirs, thr = shell_patches(half.coverage, half.provenance["compaction"]["patch_seed"])
+    down = np.tile([0.0, 0.0, -1.0], (on_wall.size, 1))
+    bare = ~covered_along(down, on_wall, half.coverage, dirs, thr)
+    core_gap = half.core_radius_um[on_wall] - half.center_um[on_wall, 2]  # > 0: core on wall
+    assert np.count_nonzero(core_gap[bare] > 0.0) >= 5  # measured: 9 of 11 (covered: 3 of 6)
+    assert np.mean(core_gap[bare] > 0.0) > np.mean(core_gap[~bare] > 0.0)

@@ -44,7 +44,7 @@ from cathodetwin.packing.neighbors import build_pairs, carry_history, incidence,
 from cathodetwin.packing.packing import Contacts, Packing
 from cathodetwin.packing.placement import loose_packing
 from cathodetwin.packing.sampling import Powder
-from cathodetwin.packing.shell_patches import shell_patches
+from cathodetwin.packing.shell_patches import covered_along, shell_patches
 from cathodetwin.recipe import Processing
 
 PARALLEL_MIN_PARTICLES = 50_000
@@ -133,6 +133,12 @@ class _State:
         ).astype(np.float64)
         self.coverage = np.where(self.kind == 2, powder.coverage, 1.0).astype(np.float64)
         self.patch_dirs, self.patch_thr = shell_patches(self.coverage, PATCH_SEED)
+        down = np.tile([[0.0, 0.0, -1.0]], (self.n, 1))
+        ids = np.arange(self.n)
+        self.wall_bare = np.column_stack([
+            ~covered_along(sign * down, ids, self.coverage, self.patch_dirs, self.patch_thr)
+            for sign in (1.0, -1.0)
+        ]) & (self.kind == 2)[:, None]  # bottom (−z) and punch (+z) faces bare
         gpa = GPA_TO_MPA
         self.surf_e = np.array([s.surface_youngs_modulus_gpa * gpa for s in specs])[comp]
         self.surf_nu = np.array([s.surface_poisson_ratio for s in specs])[comp]
@@ -234,7 +240,7 @@ class _State:
             self.p_y, self.core_e, self.core_nu, self.free, self.vol0, self.start, self.entries,
             self.fvec,
             self.kpair, self.lost_i, self.lost_j, self.area_i, self.area_j, self.cover_i,
-            self.cover_j, self.wall_dmax,
+            self.cover_j, self.wall_dmax, self.wall_bare,
             self.wall_e, self.wall_nu, self.height, self.mass_floor, self.force,
             self.mass, self.pos_ref, self.radius_ref, self.height / self.height_ref, grow,
         )
@@ -253,7 +259,7 @@ class _State:
 _PARTICLE_ARRAYS = (
     "pos", "vel", "force", "mass", "radius", "kind", "core_r", "surf_e", "surf_nu", "p_y",
     "core_e", "core_nu", "vol0", "mass_floor", "level", "wall_dmax", "free", "ids",
-    "coverage", "patch_dirs", "patch_thr",
+    "coverage", "patch_dirs", "patch_thr", "wall_bare",
 )
 
 

@@ -11,7 +11,8 @@ there only where its patches are (``shell_patches``): a contact whose direction,
 first touches, misses them meets the bare core, so the pair acts on the core radius with the
 CAM's elastic surface.
 Walls (bottom z = 0, punch z = h) are planes of tool steel with the same laws and a
-per-particle plastic history (a shelled particle meets a wall with its shell, partial or not).
+per-particle plastic history; a partially shelled particle whose patches miss the direction
+facing a wall (``wall_bare``, fixed: particles do not rotate) meets it with its bare core.
 
 Volumes counted once: a pair's lens is split by the radical plane (which holds the
 intersection circle); a plastic particle touching a bare CAM is charged the whole lens (the
@@ -231,8 +232,8 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
 @njit(cache=True, parallel=True)
 def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free,
                   vol0, start, entries, fvec, kpair, lost_i, lost_j, area_i, area_j, cover_i,
-                  cover_j, wall_dmax, wall_e, wall_nu, height, mass_floor, force, mass,
-                  pos_ref, radius_ref, stretch, grow):
+                  cover_j, wall_dmax, wall_bare, wall_e, wall_nu, height, mass_floor, force,
+                  mass, pos_ref, radius_ref, stretch, grow):
     """Total force and preconditioning mass of each particle, walls included; grow plastic radii
     and update each particle's free-surface share ``free``.
 
@@ -287,33 +288,41 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             ec = effective_modulus_mpa(core_e[i], core_nu[i], wall_e, wall_nu)
             s_rel = z / height
             aff = 0.0
-            # bottom wall (current collector) at z = 0
-            ob = r - z
+            # bottom wall (current collector) at z = 0; a bare patch facing it: the core
+            rw = core_r[i] if wall_bare[i, 0] else r
+            ob = rw - z
             fb = 0.0
             if ob > 0.0:
-                fb, kb, wall_dmax[i, 0] = _wall(ob, wall_dmax[i, 0], ew, r, pyw)
-                if ki == 2 and core_r[i] - z > 0.0:
-                    fcb, kcb = hertz_force(core_r[i] - z, ec, core_r[i])
-                    fb += fcb
-                    kb += kcb
+                if wall_bare[i, 0]:
+                    fb, kb, wall_dmax[i, 0] = _wall(ob, wall_dmax[i, 0], ec, rw, 0.0)
+                else:
+                    fb, kb, wall_dmax[i, 0] = _wall(ob, wall_dmax[i, 0], ew, r, pyw)
+                    if ki == 2 and core_r[i] - z > 0.0:
+                        fcb, kcb = hertz_force(core_r[i] - z, ec, core_r[i])
+                        fb += fcb
+                        kb += kcb
                 m += kb
-                lost += cap_volume_um3(ob, r)
-                area += 2.0 * math.pi * r * ob
-                cover += 2.0 * math.pi * r * ob
+                lost += cap_volume_um3(ob, rw)
+                area += 2.0 * math.pi * rw * ob
+                cover += 2.0 * math.pi * rw * ob
                 aff += kb * s_rel * s_rel
             # punch at z = height
-            ot = z + r - height
+            rw = core_r[i] if wall_bare[i, 1] else r
+            ot = z + rw - height
             ft = 0.0
             if ot > 0.0:
-                ft, kt, wall_dmax[i, 1] = _wall(ot, wall_dmax[i, 1], ew, r, pyw)
-                if ki == 2 and z + core_r[i] - height > 0.0:
-                    fct, kct = hertz_force(z + core_r[i] - height, ec, core_r[i])
-                    ft += fct
-                    kt += kct
+                if wall_bare[i, 1]:
+                    ft, kt, wall_dmax[i, 1] = _wall(ot, wall_dmax[i, 1], ec, rw, 0.0)
+                else:
+                    ft, kt, wall_dmax[i, 1] = _wall(ot, wall_dmax[i, 1], ew, r, pyw)
+                    if ki == 2 and z + core_r[i] - height > 0.0:
+                        fct, kct = hertz_force(z + core_r[i] - height, ec, core_r[i])
+                        ft += fct
+                        kt += kct
                 m += kt
-                lost += cap_volume_um3(ot, r)
-                area += 2.0 * math.pi * r * ot
-                cover += 2.0 * math.pi * r * ot
+                lost += cap_volume_um3(ot, rw)
+                area += 2.0 * math.pi * rw * ot
+                cover += 2.0 * math.pi * rw * ot
                 aff += kt * (1.0 - s_rel) * (1.0 - s_rel)
             fz += fb - ft
             if fb > 0.0:
