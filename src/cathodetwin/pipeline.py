@@ -21,7 +21,7 @@ import numpy as np
 from cathodetwin import __version__
 from cathodetwin.analysis.mechanics import analyze_microstructure_breathing
 from cathodetwin.analysis.structure import measure_structure
-from cathodetwin.analysis.transport import ionic_and_electronic, separator_reach
+from cathodetwin.analysis.transport import entry_reach, ionic_and_electronic
 from cathodetwin.atomic import save_npy_atomic, write_json_atomic
 from cathodetwin.cell import DEFAULT_C_RATES, StackSpec, cell_inputs_from_metrics, simulate_rates
 from cathodetwin.formulas import recipe_electrode_geometry
@@ -88,16 +88,17 @@ def cell_metrics(recipe: Recipe, structure: dict, transport: dict) -> dict[str, 
     cam_ion_area = sum(v for k, v in pairs.items() if set(k.split("|")) in ({"CAM", "SSE"},
                                                                                {"CAM", "shell"}))
     volume_um3 = structure["fractions"]["volume_um3"]
-    ionic = transport["ionic"]["z"]
-    # An electrolyte that stops short of the collector still feeds the CAM it reaches (counted
-    # by the utilization): ions then see the conductivity of the reached slab.
-    ionic_sigma = ionic["effective_conductivity_s_cm"]
-    reach = transport.get("ionic_separator_reach")
-    if not ionic_sigma > 0.0 and reach:
-        ionic_sigma = reach["effective_conductivity_s_cm"]
     # Electrons: the packing's contact network (resolves sub-voxel fibres and thin shells),
-    # else the voxel solve.
+    # else the voxel solve. A network that stops short of the opposite face still feeds the
+    # CAM it reaches (counted by the utilization): the carrier then sees the conductivity of
+    # the slab it reaches from its entry face.
     electronic = structure.get("electronic_contact_network") or transport["electronic"]["z"]
+    sigma = {"ionic": transport["ionic"]["z"]["effective_conductivity_s_cm"],
+             "electronic": electronic["effective_conductivity_s_cm"]}
+    for carrier, value in sigma.items():
+        reach = transport.get(f"{carrier}_entry_reach")
+        if not value > 0.0 and reach:
+            sigma[carrier] = reach["effective_conductivity_s_cm"]
     geometry = recipe_electrode_geometry(recipe, porosity=porosity)
     main_cam = max(recipe.components_with_role("CAM"), key=lambda c: c.weight_percent)
     sses = recipe.components_with_role("SSE")
@@ -109,8 +110,8 @@ def cell_metrics(recipe: Recipe, structure: dict, transport: dict) -> dict[str, 
         "cam_utilization": structure["utilization_voxel"]["ionic_electronic_cam_volume_fraction"],
         "sse_volume_fraction": roles.get("SSE", 0.0) + roles.get("shell", 0.0),
         "porosity": porosity,
-        "ionic_conductivity_eff_s_cm": ionic_sigma,
-        "electronic_conductivity_eff_s_cm": electronic["effective_conductivity_s_cm"],
+        "ionic_conductivity_eff_s_cm": sigma["ionic"],
+        "electronic_conductivity_eff_s_cm": sigma["electronic"],
         "specific_cam_sse_area_per_um": cam_ion_area / volume_um3,
         "cam_classes": cam_size_classes(recipe),
         "thickness_um": geometry.thickness_um,
@@ -221,8 +222,13 @@ def build(
         axes = tuple(sorted(set(options.transport_axes) | {2}))
         transport = ionic_and_electronic(micro, axes=axes)
         section = transport.to_dict()
-        if not transport.ionic[axes.index(2)].percolating:  # dead-end electrolyte: how far in
-            section["ionic_separator_reach"] = separator_reach(micro).to_dict()
+        network = b.metrics["structure"].get("electronic_contact_network") or {}
+        spans = {"ionic": transport.ionic[axes.index(2)].percolating,
+                 "electronic": network.get("percolating",
+                                           transport.electronic[axes.index(2)].percolating)}
+        for carrier, ok in spans.items():
+            if not ok:  # a dead-end network still feeds the CAM it reaches: how far in
+                section[f"{carrier}_entry_reach"] = entry_reach(micro, carrier).to_dict()
         b.record("transport", time.perf_counter() - t0, section)
     notify("transport", {"done": True})
 

@@ -73,7 +73,7 @@ def test_cell_inputs_come_from_the_twin(built: tuple[Path, dict]) -> None:
     # an electrolyte that does not span: the cell sees the conductivity of the reached slab
     dead_end = copy.deepcopy(metrics["transport"])
     dead_end["ionic"]["z"]["effective_conductivity_s_cm"] = 0.0
-    dead_end["ionic_separator_reach"] = {"effective_conductivity_s_cm": 1.5e-4}
+    dead_end["ionic_entry_reach"] = {"effective_conductivity_s_cm": 1.5e-4}
     inputs = cell_metrics(recipe_from_dict(TINY), metrics["structure"], dead_end)
     assert inputs["ionic_conductivity_eff_s_cm"] == 1.5e-4
 

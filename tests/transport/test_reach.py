@@ -1,9 +1,9 @@
-"""Separator reach: a dead-end electrolyte conducts ions over the depth it reaches."""
+"""Entry reach: a dead-end network conducts over the depth it reaches from its entry face."""
 
 import numpy as np
 import pytest
 
-from cathodetwin.analysis.transport import ionic_and_electronic, separator_reach
+from cathodetwin.analysis.transport import entry_reach, ionic_and_electronic
 from cathodetwin.materials import get_material
 from cathodetwin.structure.microstructure import Microstructure, Phase
 
@@ -22,7 +22,7 @@ def _column(bottom: int, nz: int = 40) -> Microstructure:
 def test_dead_end_column_conducts_over_its_depth():
     micro = _column(bottom=16)
     assert not ionic_and_electronic(micro).ionic[0].percolating  # no path to the collector
-    reach = separator_reach(micro)
+    reach = entry_reach(micro)
     assert reach.depth_um == pytest.approx(24 * 0.25)
     assert reach.reached_share == pytest.approx(0.6)
     # a straight column of cross-section share 36/400 over the slab: σ = σ0 · 0.09
@@ -31,12 +31,25 @@ def test_dead_end_column_conducts_over_its_depth():
 
 
 def test_spanning_column_reaches_the_whole_thickness_and_nothing_reached_is_zero():
-    full = separator_reach(_column(bottom=0))
+    full = entry_reach(_column(bottom=0))
     assert full.reached_share == 1.0
     assert full.effective_conductivity_s_cm == pytest.approx(SIGMA_SSE * 36 / 400, rel=1e-4)
     micro = _column(bottom=0)
     micro.labels[:, :, -1] = 1  # CAM seals the separator face
-    none = separator_reach(micro)
+    none = entry_reach(micro)
     assert none.depth_um == 0.0 and none.effective_conductivity_s_cm == 0.0
     with pytest.raises(ValueError, match="carrier"):
-        separator_reach(micro, carrier="protons")
+        entry_reach(micro, carrier="protons")
+
+
+def test_electrons_enter_from_the_collector():
+    # SSE matrix with a CAM column standing on the collector up to 10 of 40 layers
+    labels = np.full((20, 20, 40), 2, np.uint8)
+    labels[7:13, 7:13, :10] = 1
+    micro = Microstructure(labels, (0.25, 0.25, 0.25), PHASES, {"periodic_xy": True})
+    reach = entry_reach(micro, carrier="electronic")
+    assert reach.to_dict()["entry_face"] == "collector"
+    assert reach.depth_um == pytest.approx(10 * 0.25)
+    sigma_cam = get_material("NCM811").electronic_conductivity_s_cm
+    assert reach.effective_conductivity_s_cm == pytest.approx(sigma_cam * 36 / 400, rel=1e-4)
+    assert entry_reach(micro).depth_um == pytest.approx(40 * 0.25)  # SSE spans: ions everywhere

@@ -17,19 +17,20 @@ from cathodetwin.analysis.transport.contact_network import (
     ContactNetworkResult,
     electronic_contact_network,
 )
-from cathodetwin.analysis.transport.reach import SeparatorReach, separator_reach
+from cathodetwin.analysis.transport.reach import EntryReach, entry_reach
 from cathodetwin.analysis.transport.results import CarrierTransport, ConductionResult
 
 __all__ = [
     "CarrierTransport",
     "ConductionResult",
     "ContactNetworkResult",
-    "SeparatorReach",
+    "EntryReach",
     "carrier_conductivities",
     "effective_conductivity",
     "electronic_contact_network",
+    "entry_reach",
     "ionic_and_electronic",
     "required_memory_bytes",
-    "separator_reach",
+
     "tortuosity_factor",
 ]
