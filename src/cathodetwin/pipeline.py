@@ -99,7 +99,9 @@ def cell_metrics(recipe: Recipe, structure: dict, transport: dict) -> dict[str, 
         reach = transport.get(f"{carrier}_entry_reach")
         if not value > 0.0 and reach:
             sigma[carrier] = reach["effective_conductivity_s_cm"]
-    geometry = recipe_electrode_geometry(recipe, porosity=porosity)
+    fixed = (recipe.electrode.thickness_um is not None
+             and recipe.electrode.areal_loading_mg_cm2 is not None)  # both fix the thickness
+    geometry = recipe_electrode_geometry(recipe, porosity=None if fixed else porosity)
     main_cam = max(recipe.components_with_role("CAM"), key=lambda c: c.weight_percent)
     sses = recipe.components_with_role("SSE")
     sse_material = (max(sses, key=lambda c: c.weight_percent).material if sses

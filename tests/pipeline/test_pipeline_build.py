@@ -114,3 +114,11 @@ def test_a_twin_without_an_electron_path_discharges_nothing() -> None:
     flat = headline_metrics({"cell": section})
     assert flat["capacity_1c_mah_g"] == 0.0 and flat["cathode_wh_l_0p1c"] == 0.0
     assert "electronic" in section["note"]
+
+
+def test_cell_inputs_when_the_recipe_fixes_thickness_and_loading(built: tuple[Path, dict]) -> None:
+    _, metrics = built
+    data = copy.deepcopy(TINY)
+    data["electrode"] = {"thickness_um": 80.0, "areal_loading_mg_cm2": 20.0}
+    inputs = cell_metrics(recipe_from_dict(data), metrics["structure"], metrics["transport"])
+    assert inputs["thickness_um"] == 80.0
