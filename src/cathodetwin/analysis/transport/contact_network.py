@@ -258,11 +258,11 @@ def _body_edges(
     carbon = bodies.kind > 0
     if carbon.any():
         reach = carbon_gap_um if carbon_gap_um is not None else float(r[carbon].max())
-        reach += float(bodies.bare_extra_um.max(initial=0.0))
     else:
         reach = 0.0
-    pairs = near_pairs(bodies.start_um, bodies.end_um, r, packing.box_um[:2], reach,
-                       bodies.fiber)
+    # search with the outer sphere of partially covered CAM (carbon may rest on a bare patch)
+    pairs = near_pairs(bodies.start_um, bodies.end_um, r + bodies.bare_extra_um,
+                       packing.box_um[:2], reach, bodies.fiber)
     i, j, dist = pairs.i, pairs.j, pairs.axis_distance_um
     cam_pair = (bodies.kind[i] == 0) & (bodies.kind[j] == 0)
     gap = dist - r[i] - r[j]
