@@ -52,10 +52,8 @@ SLAB_HEIGHT_UM = 20.0  # loose-powder height of the "slab" dies (about a 15 µm 
 def die_um(particles: int, geometry: str = "cube") -> tuple[float, float, float]:
     """Die (µm) holding about ``particles``: near-cubic, or a slab of fixed height.
 
-    A relaxation step costs the same per particle at any size, but the number of steps grows
-    with the die height (the load has to travel through the column), so at fixed electrode
-    thickness ("slab", the case of a wider twin of the same electrode) cost grows ~linearly,
-    and in a cube ~ particles^(4/3).
+    "slab" is a wider twin of the same electrode (fixed thickness), "cube" a larger one in
+    every direction; the table shows how steps, rebuilds and the cost per particle-step grow.
     """
     volume = particles / PARTICLES_PER_UM3
     if geometry == "slab":
