@@ -123,12 +123,12 @@ def cell_metrics(recipe: Recipe, structure: dict, transport: dict) -> dict[str, 
 
 
 def no_path_cell(c_rates: Sequence[float], blocked: Sequence[str]) -> dict[str, Any]:
-    """Cell section of a twin whose ions or electrons cannot cross it: nothing discharges."""
+    """Cell section of a twin whose ions or electrons reach no CAM: nothing discharges."""
     zero = {"capacity_mah_g": 0.0, "capacity_mah_cm2": 0.0, "cathode_wh_kg": 0.0,
             "cathode_wh_l": 0.0, "stack_wh_kg": 0.0, "stack_wh_l": 0.0}
     return {
         "no_conducting_path": list(blocked),
-        "note": "the twin has no percolating path for " + " and ".join(blocked)
+        "note": "the twin has no conducting path from the entry face for " + " and ".join(blocked)
                 + ", so no capacity can be drawn at any rate",
         "rates": [{"c_rate": float(c)} | zero for c in c_rates],
     }

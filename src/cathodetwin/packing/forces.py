@@ -141,7 +141,8 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
             ki = kind[i]
             kj = kind[j]
             delta = ri + rj - dist
-            if delta > 0.0 and dist > 0.0 and (ki == 2 or kj == 2):
+            partial = (ki == 2 and coverage[i] < 1.0) or (kj == 2 and coverage[j] < 1.0)
+            if delta > 0.0 and dist > 0.0 and partial:
                 bare_i, bare_j = contact_faces(k, i, j, dx / dist, dy / dist, dz / dist, kind,
                                                coverage, patch_dirs, patch_thr, ids, faces)
                 if bare_i:
