@@ -24,10 +24,25 @@ def test_pair_list_matches_brute_force_for_size_ratio_20() -> None:
     level, n_levels = size_levels(radius)
     assert n_levels >= 5
     skin = 0.1
-    pi, pj = build_pairs(pos, radius, level, n_levels, box, skin)
+    pi, pj, slots = build_pairs(pos, radius, level, n_levels, box, skin, slots=1)
     found = {(min(a, b), max(a, b)) for a, b in zip(pi.tolist(), pj.tolist(), strict=True)}
     assert len(found) == pi.size  # every unordered pair once
     assert found == brute_force_pairs(pos, radius, box, skin)
+    again = build_pairs(pos, radius, level, n_levels, box, skin, slots=slots)
+    assert np.array_equal(again[0], pi) and np.array_equal(again[1], pj)  # slots: speed only
+
+
+def test_a_crowded_block_is_searched_again_with_more_slots() -> None:
+    # One large sphere touched by 1500 fine ones: 1500 pairs > 1 slot × 1024 particles.
+    rng = np.random.default_rng(1)
+    direction = rng.normal(size=(1500, 3))
+    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+    pos = np.vstack([[10.0, 10.0, 10.0], 10.0 + 3.05 * direction])
+    radius = np.concatenate([[3.0], np.full(1500, 0.1)])
+    level, n_levels = size_levels(radius)
+    pi, pj, slots = build_pairs(pos, radius, level, n_levels, (20.0, 20.0), 0.05, slots=1)
+    assert slots == 4
+    assert np.count_nonzero(pi == 0) == 1500
 
 
 def test_incidence_lists_every_pair_on_both_sides() -> None:

@@ -177,6 +177,7 @@ class _State:
         self.faces = np.zeros(0)  # per pair: shell or bare core met (see forces.contact_faces)
         self.partial_shells = bool(np.any(self.coverage < 1.0))
         self.rebuilds = 0
+        self.slots = 16  # pair-search slots per particle (grows once if a block overflows)
         self.rebuild()
 
     def rebuild(self) -> None:
@@ -189,8 +190,8 @@ class _State:
             )
         old_i, old_j = self.ids[self.pi], self.ids[self.pj]
         self._sort_spatially()
-        pi, pj = build_pairs(self.pos, self.radius, self.level, self.n_levels,
-                             (self.lx, self.ly), self.skin)
+        pi, pj, self.slots = build_pairs(self.pos, self.radius, self.level, self.n_levels,
+                                         (self.lx, self.ly), self.skin, self.slots)
         new_i, new_j = self.ids[pi], self.ids[pj]
         self.dmax = carry_history(old_i, old_j, self.dmax, new_i, new_j, self.n)
         if self.partial_shells:

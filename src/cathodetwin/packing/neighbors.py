@@ -197,15 +197,20 @@ def build_pairs(
     n_levels: int,
     box_xy_um: tuple[float, float],
     skin: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs (i, j) closer than (r_i + r_j)(1 + skin) (µm), each unordered pair once."""
-    per_particle = 16
+    slots: int = 16,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """All pairs (i, j) closer than (r_i + r_j)(1 + skin) (µm), each unordered pair once.
+
+    ``slots`` per particle and block are tried first, ×4 on overflow (a block of fine particles
+    around a large one); returns the pairs and the slots that sufficed, a hint for the next
+    call so that its search runs once.
+    """
     while True:
         pi, pj, ok = _pairs(pos_um, radius_um, level, n_levels, float(box_xy_um[0]),
-                            float(box_xy_um[1]), float(skin), per_particle)
+                            float(box_xy_um[1]), float(skin), slots)
         if ok:
-            return pi, pj
-        per_particle *= 4  # a crowded block (a large particle among many fine ones): retry
+            return pi, pj, slots
+        slots *= 4
 
 
 @njit(cache=True)
@@ -231,8 +236,9 @@ def incidence(pi: np.ndarray, pj: np.ndarray, n: int) -> tuple[np.ndarray, np.nd
 def carry_history(old_i, old_j, old_value, new_i, new_j, n):
     """Per new pair (i, j): the value the same unordered pair had in the old list, else 0.
 
-    Pairs are given in particle ids; only old pairs with a non-zero value are looked up, via
-    per-particle lists, so the cost is linear in the number of pairs.
+    Pairs are given in particle ids; only old pairs with a non-zero value are looked up, in the
+    shorter of the two particles' lists (a fine particle's few, not a coarse one's hundreds), so
+    the cost is linear in the number of pairs.
     """
     count = np.zeros(n + 1, np.int64)
     for k in range(old_i.size):
@@ -255,6 +261,8 @@ def carry_history(old_i, old_j, old_value, new_i, new_j, n):
     out = np.zeros(new_i.size)
     for k in range(new_i.size):
         a, b = new_i[k], new_j[k]
+        if start[b + 1] - start[b] < start[a + 1] - start[a]:
+            a, b = b, a
         for s in range(start[a], start[a + 1]):
             if partner[s] == b:
                 out[k] = value[s]
