@@ -229,8 +229,12 @@ def build(
                  "electronic": network.get("percolating",
                                            transport.electronic[axes.index(2)].percolating)}
         for carrier, ok in spans.items():
-            if not ok:  # a dead-end network still feeds the CAM it reaches: how far in
-                section[f"{carrier}_entry_reach"] = entry_reach(micro, carrier).to_dict()
+            if ok:
+                continue
+            # a dead-end network still feeds the CAM it reaches: how far in, and σ there
+            # (electrons: from the contact network where there is one, as for σ_e)
+            reach = network.get("entry_reach") if carrier == "electronic" else None
+            section[f"{carrier}_entry_reach"] = reach or entry_reach(micro, carrier).to_dict()
         b.record("transport", time.perf_counter() - t0, section)
     notify("transport", {"done": True})
 

@@ -111,16 +111,49 @@ def test_network_matches_voxel_solver_on_resolved_chain(make_packing, a_over_r):
     assert 0.8 < ratio < 1.25
 
 
-def test_shells_that_keep_cores_apart_block_conduction(make_packing):
-    # Outer spheres overlap each other by 0.2 µm and the walls by 0.1 µm; 0.3 µm shells keep
-    # the cores 0.4 µm apart and 0.2 µm off the walls.
+def _coated_pair(make_packing, shell_um: float, **options):
+    """Two coated spheres on each other between the walls: outer spheres overlap each other by
+    0.2 µm and the walls by 0.1 µm, so the cores are 2·shell − 0.2 µm apart and shell − 0.1 µm
+    off the walls."""
+    outer = R_UM + shell_um
+    d = outer - 0.1
+    centres = [[10.0, 10.0, d], [10.0, 10.0, 3 * d]]
+    box = (BOX_XY_UM, BOX_XY_UM, 4 * d)
+    packing = make_packing(centres, [outer] * 2, [0, 0], box=box, shell=[shell_um] * 2,
+                           coverage=[1, 1])
+    return packing, electronic_contact_network(packing, **options)
+
+
+def test_asperities_bridge_a_squeezed_shell_as_exp_of_the_core_gap(make_packing):
+    """Hand value: four half-contacts in series, each ψ(a/r)/(4aσ) + r/(σπr²) with a = a_o·√f,
+    a_o the outer spheres' (or sphere–wall) contact radius and f = exp(−g/λ) for core gap g."""
+    lam = 0.2646
+    packing, result = _coated_pair(make_packing, 0.3, asperity_height_um=lam)
+    outer = R_UM + 0.3
+    a_o = math.sqrt(outer**2 - (outer - 0.1) ** 2)
+    resistance = 0.0
+    for gap, halves in ((0.2, 2), (0.4, 2)):  # two walls (one half each), the pair (two)
+        a = a_o * math.sqrt(math.exp(-gap / lam))
+        half = 1e4 * ((1 - a / R_UM) ** 1.5 / (4 * a * SIGMA_CAM)
+                      + R_UM / (SIGMA_CAM * math.pi * R_UM**2))
+        resistance += halves * half
+    height = packing.box_um[2]
+    assert result.percolating
+    assert result.edge_counts["cam-cam"] == result.edge_counts["cam-cam through shell"] == 1
+    assert result.effective_conductivity_s_cm == pytest.approx(
+        1e4 * height / (resistance * BOX_XY_UM**2), rel=1e-9
+    )
+    assert result.entry_reach.effective_conductivity_s_cm == result.effective_conductivity_s_cm
+    thicker = _coated_pair(make_packing, 0.5)[1]
+    assert 0.0 < thicker.effective_conductivity_s_cm < result.effective_conductivity_s_cm
+
+
+def test_shells_that_keep_cores_apart_block_conduction_without_asperities(make_packing):
+    _, coated = _coated_pair(make_packing, 0.3, asperity_height_um=0.0)
     outer = R_UM + 0.3
     d = outer - 0.1
     centres = [[10.0, 10.0, d], [10.0, 10.0, 3 * d]]
     box = (BOX_XY_UM, BOX_XY_UM, 4 * d)
-    coated = electronic_contact_network(
-        make_packing(centres, [outer] * 2, [0, 0], box=box, shell=[0.3, 0.3], coverage=[1, 1])
-    )
     assert not coated.percolating
     assert coated.effective_conductivity_s_cm == 0.0
     assert not coated.connected_to_collector.any()
@@ -142,6 +175,16 @@ def test_fibre_bridge_makes_the_network_percolate(make_packing):
     assert cut.effective_conductivity_s_cm == 0.0
     assert cut.connected_to_collector.tolist() == [True, False]
     assert cut.cam_connected_volume_fraction == pytest.approx(0.5)
+    # Dead end: the lower sphere reaches up to its centre; the slab plane there cuts its full
+    # cross-section (no resistance), leaving the collector contact of radius a² = R² − z_c².
+    z_c = R_UM - 0.2
+    a = math.sqrt(R_UM**2 - z_c**2)
+    collector = 1e4 * ((1 - a / R_UM) ** 1.5 / (4 * a * SIGMA_CAM)
+                       + z_c / (SIGMA_CAM * math.pi * R_UM**2))
+    assert cut.entry_reach.depth_um == pytest.approx(z_c)
+    assert cut.entry_reach.effective_conductivity_s_cm == pytest.approx(
+        1e4 * z_c / (collector * BOX_XY_UM**2), rel=1e-5
+    )
 
 
 def test_carbon_black_sphere_bridges_like_a_fibre(make_packing):
@@ -190,7 +233,8 @@ def test_fibre_outside_the_box_is_wrapped(make_packing):
 @pytest.mark.parametrize(
     ("options", "message"),
     [({"axis": "x"}, "axis must be one of"), ({"carbon_contact_fraction": 0.0}, "(0, 1]"),
-     ({"carbon_gap_um": -0.1}, "carbon_gap_um")],
+     ({"carbon_gap_um": -0.1}, "carbon_gap_um"),
+     ({"asperity_height_um": -1.0}, "asperity_height_um")],
 )
 def test_invalid_arguments_are_named(make_packing, options, message):
     with pytest.raises(ValueError, match=re.escape(message)):

@@ -19,6 +19,17 @@ Edges, each with a contact radius a (µm):
   circle where the two core spheres intersect (the lens the voxel image draws),
   a² = r_i² − d_i², with d_i = (D² + r_i² − r_j²) / (2D) the distance of centre i from the
   contact plane.
+- CAM–CAM whose cores stay apart (gap g = D − r_i − r_j ≥ 0, an SSE shell or LiNbO3 buffer
+  between them) but whose outer surfaces touch, D < R_i + R_j (R: radius with shell and
+  buffer): pressing squeezes the ductile shell out of the contact and the tallest asperities of
+  the rough CAM surface (primary particles) reach through it. With asperity heights
+  exponentially distributed, mean λ = ``asperity_height_um`` (0.2646 µm, the roughness that
+  sets partial-shell coverage in ``cathodetwin.formulas.shell_coverage_from_roughness``), the
+  share of the contact bridged is f = exp(−g/λ), and the contact counts with radius
+  a = a_o·√f, a_o the radius of the outer spheres' intersection circle (the bridged area as
+  one spot: an upper bound on the resistance of many small spots). λ = 0 turns this off.
+  The same holds for a coated CAM on the collector or separator plane (gap z_c − r, a_o² =
+  R² − z_c²). A 10 nm buffer alone leaves f ≈ 0.96: electrons pass a LiNbO3-coated contact.
 - Any pair with carbon (carbon–CAM, carbon–carbon, fibre–CAM, fibre–fibre, fibre–carbon) whose
   surface gap is ≤ the carbon gap g: a = ``carbon_contact_fraction`` × the smaller radius
   (CHOSEN, default ½). Carbon is placed after pressing touching particle surfaces, and a fibre
@@ -56,6 +67,10 @@ side adds no resistance: R = ψ(a/r)/(4aσ) + h/(σπr²). x and y are periodic 
 every periodic image within reach, fibres outside the box wrapped); only transport along z is
 supported (the lateral faces are periodic, not electrodes).
 
+Dead ends: where no path joins A and B, ``reach`` gives the depth from the collector that the
+collector's component reaches and the network's σ along z over that slab (the separator plane
+moved down to the highest centre of a reached body), which is what the CAM it feeds sees.
+
 Solve: the graph Laplacian on the component that contains A (without B) for V_A = 1 V,
 V_B = 0 V (sparse LU, SuperLU in symmetric mode); components not connected to both electrodes
 carry no current. The current I leaving A gives σ_eff = I · H / (ΔV · A_box) in S/cm, with
@@ -77,6 +92,8 @@ from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
 from cathodetwin.analysis.transport.contact_geometry import near_pairs
+from cathodetwin.analysis.transport.reach import EntryReach
+from cathodetwin.formulas import SURFACE_ROUGHNESS_UM
 from cathodetwin.materials import get_material
 from cathodetwin.packing.packing import Packing
 from cathodetwin.packing.shell_patches import covered_along, shell_patches
@@ -98,13 +115,16 @@ class ContactNetworkResult:
     percolating). ``connected_to_collector`` (N,) marks CAM and carbon particles electronically
     joined to the current collector; ``cam_connected_volume_fraction`` is the connected CAM
     particles' share of the CAM core volume (spheres r_core³, overlaps not removed).
-    ``carbon_gap_um`` None means each pair's larger carbon radius. ``wall_time_s``: whole call.
+    ``carbon_gap_um`` None means each pair's larger carbon radius. ``entry_reach``: depth and
+    σ_eff of the slab the collector's component reaches (the whole electrode when percolating).
+    ``wall_time_s``: whole call.
     """
 
     axis: str
     box_um: tuple[float, float, float]
     carbon_gap_um: float | None
     carbon_contact_fraction: float
+    asperity_height_um: float
     percolating: bool
     effective_conductivity_s_cm: float
     conductance_s: float
@@ -113,6 +133,7 @@ class ContactNetworkResult:
     spanning_nodes: int
     cam_connected_volume_fraction: float
     bulk_conductance_density_s_cm: float  # Σ σ_b V_b / V_box: σ0·φ of the conducting bodies
+    entry_reach: EntryReach
     wall_time_s: float
     connected_to_collector: np.ndarray = field(repr=False, compare=False)
 
@@ -130,6 +151,7 @@ class ContactNetworkResult:
             "box_um": list(self.box_um),
             "carbon_gap_um": self.carbon_gap_um,
             "carbon_contact_fraction": self.carbon_contact_fraction,
+            "asperity_height_um": self.asperity_height_um,
             "percolating": self.percolating,
             "effective_conductivity_s_cm": self.effective_conductivity_s_cm,
             "conductance_s": self.conductance_s,
@@ -140,6 +162,7 @@ class ContactNetworkResult:
             "cam_connected_volume_fraction": self.cam_connected_volume_fraction,
             "bulk_conductance_density_s_cm": self.bulk_conductance_density_s_cm,
             "tortuosity_factor": self.tortuosity_factor,
+            "entry_reach": self.entry_reach.to_dict(),
             "wall_time_s": self.wall_time_s,
         }
 
@@ -151,6 +174,7 @@ class _Bodies:
     start_um: np.ndarray  # (B, 3)
     end_um: np.ndarray  # (B, 3)
     radius_um: np.ndarray  # (B,)
+    outer_um: np.ndarray  # (B,) CAM radius with shell and buffer; the radius for carbon
     sigma_s_cm: np.ndarray  # (B,)
     kind: np.ndarray  # (B,) index into BODY_KINDS
     particle: np.ndarray  # (B,) packing particle index, −1 for fibre segments
@@ -205,6 +229,7 @@ def _bodies(packing: Packing) -> _Bodies:
         start_um=np.concatenate([centers, start]),
         end_um=np.concatenate([centers, fib.end_um[segments]]),
         radius_um=np.concatenate([core[particles], fib.radius_um[segments]]),
+        outer_um=np.concatenate([packing.radius_um[particles], fib.radius_um[segments]]),
         sigma_s_cm=np.concatenate([sigma_c[packing.component[particles]],
                                    sigma_c[fib.component[segments]]]),
         kind=np.concatenate([kind, np.full(segments.size, 2)]),
@@ -250,47 +275,65 @@ def _on_bare_patch(bodies: _Bodies, pairs, rows: np.ndarray, packing: Packing) -
     return ~covered_along(direction, bodies.particle[cam], coverage, dirs, thresholds)
 
 
+def _bridged_share(gap_um: np.ndarray, asperity_um: float) -> np.ndarray:
+    """Share of a coated contact that asperities bridge across a core gap (µm): exp(−g/λ)."""
+    if asperity_um <= 0.0:
+        return np.zeros_like(gap_um)
+    return np.exp(-np.maximum(gap_um, 0.0) / asperity_um)
+
+
 def _body_edges(
     bodies: _Bodies, packing: Packing, carbon_gap_um: float | None, fraction: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Contact edges between bodies: (i, j, conductance in S, kind-pair code 3 k_i + k_j)."""
+    asperity_um: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Contact edges between bodies: (i, j, conductance in S, kind-pair code 3 k_i + k_j) and
+    the number of CAM–CAM edges bridged through a shell or buffer."""
     r = bodies.radius_um
     carbon = bodies.kind > 0
     if carbon.any():
         reach = carbon_gap_um if carbon_gap_um is not None else float(r[carbon].max())
     else:
         reach = 0.0
-    # search with the outer sphere of partially covered CAM (carbon may rest on a bare patch)
-    pairs = near_pairs(bodies.start_um, bodies.end_um, r + bodies.bare_extra_um,
+    # search with the outer sphere of coated CAM (carbon may rest on a bare patch, coated
+    # particles touch with their outer surfaces)
+    pairs = near_pairs(bodies.start_um, bodies.end_um, np.maximum(bodies.outer_um, r),
                        packing.box_um[:2], reach, bodies.fiber)
     i, j, dist = pairs.i, pairs.j, pairs.axis_distance_um
     cam_pair = (bodies.kind[i] == 0) & (bodies.kind[j] == 0)
     gap = dist - r[i] - r[j]
     tolerance = _carbon_gap(bodies, i, j, carbon_gap_um)
-    contact = np.where(cam_pair, gap < 0.0, gap <= tolerance)
+    outer_i, outer_j = bodies.outer_um[i], bodies.outer_um[j]
+    through = cam_pair & (gap >= 0.0) & (dist < outer_i + outer_j) & (asperity_um > 0.0)
+    contact = np.where(cam_pair, (gap < 0.0) | through, gap <= tolerance)
     extra = np.maximum(bodies.bare_extra_um[i], bodies.bare_extra_um[j])
     maybe = np.flatnonzero(~cam_pair & ~contact & (extra > 0) & (gap <= tolerance + extra))
     if maybe.size:
         on_bare = _on_bare_patch(bodies, pairs, maybe, packing)
         contact[maybe] = on_bare & (gap[maybe] - extra[maybe] <= tolerance[maybe])
     i, j, dist, cam_pair = i[contact], j[contact], dist[contact], cam_pair[contact]
+    through, gap = through[contact], gap[contact]
     s, t = pairs.s[contact], pairs.t[contact]
     ri, rj = r[i], r[j]
-    # CAM–CAM: intersection circle of the two core spheres.
+    # CAM–CAM: intersection circle of the two core spheres, or of the outer spheres with the
+    # bridged share of its area where a shell or buffer keeps the cores apart.
+    li = np.where(through, bodies.outer_um[i], ri)
+    lj = np.where(through, bodies.outer_um[j], rj)
     safe = np.maximum(dist, 1e-12)
-    d_i = (dist**2 + ri**2 - rj**2) / (2.0 * safe)
-    inside = dist <= np.abs(ri - rj)
-    a_lens = np.sqrt(np.where(inside, np.minimum(ri, rj) ** 2, np.maximum(ri**2 - d_i**2, 0.0)))
-    a = np.where(cam_pair, a_lens, fraction * np.minimum(ri, rj))
+    d_i = (dist**2 + li**2 - lj**2) / (2.0 * safe)
+    inside = dist <= np.abs(li - lj)
+    a_lens = np.sqrt(np.where(inside, np.minimum(li, lj) ** 2, np.maximum(li**2 - d_i**2, 0.0)))
+    a_lens = np.where(through, a_lens * np.sqrt(_bridged_share(gap, asperity_um)), a_lens)
+    d_i = np.clip(d_i, -ri, ri)
+    a = np.where(cam_pair, np.minimum(a_lens, np.minimum(ri, rj)), fraction * np.minimum(ri, rj))
     length = bodies.length_um
     h_i = np.where(bodies.kind[i] == 2, np.abs(s - 0.5) * length[i],
                    np.where(cam_pair, np.abs(d_i), ri))
     h_j = np.where(bodies.kind[j] == 2, np.abs(t - 0.5) * length[j],
-                   np.where(cam_pair, np.abs(dist - d_i), rj))
+                   np.where(cam_pair, np.clip(np.abs(dist - d_i), 0.0, rj), rj))
     resistance = (_side_resistance_ohm(a, ri, h_i, bodies.sigma_s_cm[i])
                   + _side_resistance_ohm(a, rj, h_j, bodies.sigma_s_cm[j]))
     ki, kj = np.minimum(bodies.kind[i], bodies.kind[j]), np.maximum(bodies.kind[i], bodies.kind[j])
-    return i, j, 1.0 / resistance, len(BODY_KINDS) * ki + kj
+    return i, j, 1.0 / resistance, len(BODY_KINDS) * ki + kj, int(np.count_nonzero(through))
 
 
 def _chain_edges(bodies: _Bodies) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -306,7 +349,8 @@ def _chain_edges(bodies: _Bodies) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _wall_edges(
-    bodies: _Bodies, height_um: float, carbon_gap_um: float | None, fraction: float, top: bool
+    bodies: _Bodies, height_um: float, carbon_gap_um: float | None, fraction: float, top: bool,
+    asperity_um: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Contacts of bodies with the plane z = 0 (or z = H if ``top``): (body, conductance S)."""
     z0, z1 = bodies.start_um[:, 2], bodies.end_um[:, 2]
@@ -318,8 +362,17 @@ def _wall_edges(
     s = np.where(z0 < z1, 0.0, np.where(z0 > z1, 1.0, 0.5))
     cam = bodies.kind == 0
     tol = r if carbon_gap_um is None else np.full(r.size, carbon_gap_um)
-    touching = np.where(cam, lowest < r, lowest - r <= tol)
-    a = np.where(cam, np.sqrt(np.maximum(r**2 - lowest**2, 0.0)), fraction * r)
+    outer = bodies.outer_um
+    through = cam & (lowest >= r) & (lowest < outer) & (asperity_um > 0.0)
+    touching = np.where(cam, (lowest < r) | through, lowest - r <= tol)
+    touching &= (bodies.kind == 2) | (lowest > -r)  # a sphere beyond the plane misses it
+    a_core = np.sqrt(np.maximum(r**2 - lowest**2, 0.0))
+    a_through = np.sqrt(np.maximum(outer**2 - lowest**2, 0.0)
+                        * _bridged_share(lowest - r, asperity_um))
+    a = np.where(cam, np.where(through, np.minimum(a_through, r), a_core), fraction * r)
+    # bulk from the centre to the plane (within the body); a plane through a centre leaves a
+    # 10⁻⁶ r sliver so that the conductance stays finite
+    lowest = np.clip(np.abs(lowest), 1e-6 * r, r)
     h = np.where(bodies.kind == 2, np.abs(s - 0.5) * bodies.length_um,
                  np.where(cam, np.abs(lowest), r))
     k = np.flatnonzero(touching)
@@ -358,7 +411,9 @@ def _conductance_s(
     return float(np.sum(g[to_a] * (1.0 - potential[index[u[to_a]]])))
 
 
-def _check_arguments(axis: str, carbon_gap_um: float | None, fraction: float) -> None:
+def _check_arguments(
+    axis: str, carbon_gap_um: float | None, fraction: float, asperity_um: float
+) -> None:
     """ValueError naming the argument, its value and what is allowed."""
     if axis not in ALLOWED_AXES:
         raise ValueError(
@@ -371,6 +426,11 @@ def _check_arguments(axis: str, carbon_gap_um: float | None, fraction: float) ->
         )
     if not 0.0 < fraction <= 1.0:
         raise ValueError(f"carbon_contact_fraction must be in (0, 1], got {fraction!r}")
+    if not (math.isfinite(asperity_um) and asperity_um >= 0.0):
+        raise ValueError(
+            f"asperity_height_um must be a finite height ≥ 0 µm (0: no asperity contacts "
+            f"through shells), got {asperity_um!r}"
+        )
 
 
 def electronic_contact_network(
@@ -379,30 +439,34 @@ def electronic_contact_network(
     axis: str = "z",
     carbon_gap_um: float | None = None,
     carbon_contact_fraction: float = 0.5,
+    asperity_height_um: float = SURFACE_ROUGHNESS_UM,
 ) -> ContactNetworkResult:
     """Electronic σ_eff in S/cm of a packing from its resistor network along z (module doc).
 
     ``carbon_gap_um``: largest surface gap (µm) that still makes a carbon contact, None for the
     larger carbon radius of the pair; ``carbon_contact_fraction``: carbon contact radius over
-    the smaller radius of the pair.
+    the smaller radius of the pair; ``asperity_height_um``: mean asperity height λ (µm) of the
+    CAM surface that bridges squeezed shells and buffers (0: none).
     """
     start = time.perf_counter()
-    _check_arguments(axis, carbon_gap_um, carbon_contact_fraction)
+    _check_arguments(axis, carbon_gap_um, carbon_contact_fraction, asperity_height_um)
     box = packing.box_um
     height = box[2]
     bodies = _bodies(packing)
     n = bodies.radius_um.size
     node_a = n  # the collector; the separator face (0 V) enters the solve as diagonal terms
-    bi, bj, bg, bpair = _body_edges(bodies, packing, carbon_gap_um, carbon_contact_fraction)
+    bi, bj, bg, bpair, through = _body_edges(bodies, packing, carbon_gap_um,
+                                             carbon_contact_fraction, asperity_height_um)
     ci, cj, cg = _chain_edges(bodies)
-    ka, ga = _wall_edges(bodies, height, carbon_gap_um, carbon_contact_fraction, top=False)
-    kb, gb = _wall_edges(bodies, height, carbon_gap_um, carbon_contact_fraction, top=True)
+    walls = (carbon_gap_um, carbon_contact_fraction)
+    ka, ga = _wall_edges(bodies, height, *walls, top=False, asperity_um=asperity_height_um)
+    kb, gb = _wall_edges(bodies, height, *walls, top=True, asperity_um=asperity_height_um)
     kinds = len(BODY_KINDS)
     per_pair = np.bincount(bpair, minlength=kinds * kinds)
     edge_counts = {f"{BODY_KINDS[x]}-{BODY_KINDS[y]}": int(per_pair[kinds * x + y])
                    for x in range(kinds) for y in range(x, kinds)}
-    edge_counts |= {"fiber chain": int(ci.size), "collector": int(ka.size),
-                    "separator": int(kb.size)}
+    edge_counts |= {"cam-cam through shell": through, "fiber chain": int(ci.size),
+                    "collector": int(ka.size), "separator": int(kb.size)}
     node_counts = {name: int(np.count_nonzero(bodies.kind == k))
                    for k, name in enumerate(BODY_KINDS)}
 
@@ -428,13 +492,31 @@ def electronic_contact_network(
     sigma_eff = conductance * height / (box[0] * box[1]) * UM_PER_CM
     r, length = bodies.radius_um, bodies.length_um
     volume = np.where(bodies.kind == 2, np.pi * r**2 * length, 4.0 / 3.0 * np.pi * r**3)
-    sigma_phi = float(np.sum(bodies.sigma_s_cm * volume)) / (box[0] * box[1] * height)
+    sigma_volume = bodies.sigma_s_cm * volume
+    sigma_phi = float(np.sum(sigma_volume)) / (box[0] * box[1] * height)
+    if percolating:
+        reach = EntryReach("electronic", height, height, sigma_eff,
+                           sigma_phi / sigma_eff if sigma_eff > 0 else math.inf)
+    else:  # the separator plane moved down to the highest reached body: σ of that slab
+        low_end = np.minimum(bodies.start_um[:, 2], bodies.end_um[:, 2])
+        depth = float(low_end[reached[:n]].max()) if reached[:n].any() else 0.0
+        reach = EntryReach("electronic", 0.0, height, 0.0, math.inf)
+        if depth > 0.0:
+            kt, gt = _wall_edges(bodies, depth, *walls, top=True, asperity_um=asperity_height_um)
+            ends = reached[kt]
+            g_slab = _conductance_s(u, v, g, node_a, reached, kt[ends], gt[ends])
+            sigma_slab = g_slab * depth / (box[0] * box[1]) * UM_PER_CM
+            phi_slab = float(np.sum(sigma_volume[low_end <= depth])) / (box[0] * box[1] * depth)
+            reach = EntryReach("electronic", depth, height, sigma_slab,
+                               phi_slab / sigma_slab if sigma_slab > 0 else math.inf)
     return ContactNetworkResult(
         axis=axis, box_um=box, carbon_gap_um=carbon_gap_um,
-        carbon_contact_fraction=carbon_contact_fraction, percolating=percolating,
+        carbon_contact_fraction=carbon_contact_fraction, asperity_height_um=asperity_height_um,
+        percolating=percolating,
         effective_conductivity_s_cm=sigma_eff, conductance_s=conductance,
         node_counts=node_counts, edge_counts=edge_counts, spanning_nodes=spanning,
         cam_connected_volume_fraction=cam_share, bulk_conductance_density_s_cm=sigma_phi,
+        entry_reach=reach,
         wall_time_s=time.perf_counter() - start,
         connected_to_collector=connected,
     )
