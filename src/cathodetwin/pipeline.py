@@ -122,6 +122,17 @@ def cell_metrics(recipe: Recipe, structure: dict, transport: dict) -> dict[str, 
     }
 
 
+def dead_end_reach(micro: Microstructure, carrier: str, network: dict) -> dict[str, Any]:
+    """How far a non-spanning carrier network reaches and its σ there (EntryReach dict).
+
+    Electrons: the contact network's own reach where the twin has one (it sees sub-voxel
+    collector contacts, as for σ_e); otherwise, and for ions, the voxel network's.
+    """
+    if carrier == "electronic" and network.get("entry_reach"):
+        return network["entry_reach"]
+    return entry_reach(micro, carrier).to_dict()
+
+
 def no_path_cell(c_rates: Sequence[float], blocked: Sequence[str]) -> dict[str, Any]:
     """Cell section of a twin whose ions or electrons reach no CAM: nothing discharges."""
     zero = {"capacity_mah_g": 0.0, "capacity_mah_cm2": 0.0, "cathode_wh_kg": 0.0,
@@ -229,12 +240,8 @@ def build(
                  "electronic": network.get("percolating",
                                            transport.electronic[axes.index(2)].percolating)}
         for carrier, ok in spans.items():
-            if ok:
-                continue
-            # a dead-end network still feeds the CAM it reaches: how far in, and σ there
-            # (electrons: from the contact network where there is one, as for σ_e)
-            reach = network.get("entry_reach") if carrier == "electronic" else None
-            section[f"{carrier}_entry_reach"] = reach or entry_reach(micro, carrier).to_dict()
+            if not ok:  # a dead-end network still feeds the CAM it reaches
+                section[f"{carrier}_entry_reach"] = dead_end_reach(micro, carrier, network)
         b.record("transport", time.perf_counter() - t0, section)
     notify("transport", {"done": True})
 

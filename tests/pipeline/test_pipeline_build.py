@@ -9,8 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from cathodetwin.pipeline import BuildOptions, build, cell_metrics, evaluate, headline_metrics
+from cathodetwin.pipeline import (
+    BuildOptions,
+    build,
+    cell_metrics,
+    dead_end_reach,
+    evaluate,
+    headline_metrics,
+)
 from cathodetwin.recipe import recipe_from_dict
+from cathodetwin.structure.io import load_microstructure
 
 TINY = {
     "name": "tiny NCM811 + LPSCl",
@@ -76,6 +84,19 @@ def test_cell_inputs_come_from_the_twin(built: tuple[Path, dict]) -> None:
     dead_end["ionic_entry_reach"] = {"effective_conductivity_s_cm": 1.5e-4}
     inputs = cell_metrics(recipe_from_dict(TINY), metrics["structure"], dead_end)
     assert inputs["ionic_conductivity_eff_s_cm"] == 1.5e-4
+
+
+def test_dead_end_electrons_take_the_contact_networks_reach(built: tuple[Path, dict]) -> None:
+    out, metrics = built
+    micro = load_microstructure(out / "microstructure.zarr")
+    network = metrics["structure"]["electronic_contact_network"]
+    assert network["entry_reach"]["effective_conductivity_s_cm"] == pytest.approx(
+        network["effective_conductivity_s_cm"])  # the whole electrode when it spans
+    reached = {"depth_um": 3.0, "effective_conductivity_s_cm": 2e-4}
+    assert dead_end_reach(micro, "electronic", {"entry_reach": reached}) == reached
+    voxel = dead_end_reach(micro, "electronic", {})  # no network: the voxel image's reach
+    assert voxel["carrier"] == "electronic" and voxel["depth_um"] > 0.0
+    assert dead_end_reach(micro, "ionic", {"entry_reach": reached})["carrier"] == "ionic"
 
 
 def test_rebuild_reuses_every_stage(built: tuple[Path, dict]) -> None:
