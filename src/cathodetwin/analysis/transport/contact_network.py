@@ -69,7 +69,8 @@ supported (the lateral faces are periodic, not electrodes).
 
 Dead ends: where no path joins A and B, ``reach`` gives the depth from the collector that the
 collector's component reaches and the network's σ along z over that slab (the separator plane
-moved down to the highest centre of a reached body), which is what the CAM it feeds sees.
+moved down to the highest reached body: a sphere's centre, a fibre segment's lower end), which
+is what the CAM it feeds sees.
 
 Solve: the graph Laplacian on the component that contains A (without B) for V_A = 1 V,
 V_B = 0 V (sparse LU, SuperLU in symmetric mode); components not connected to both electrodes
@@ -494,21 +495,19 @@ def electronic_contact_network(
     volume = np.where(bodies.kind == 2, np.pi * r**2 * length, 4.0 / 3.0 * np.pi * r**3)
     sigma_volume = bodies.sigma_s_cm * volume
     sigma_phi = float(np.sum(sigma_volume)) / (box[0] * box[1] * height)
-    if percolating:
-        reach = EntryReach("electronic", height, height, sigma_eff,
-                           sigma_phi / sigma_eff if sigma_eff > 0 else math.inf)
-    else:  # the separator plane moved down to the highest reached body: σ of that slab
+    depth, sigma_reach, phi_reach = height, sigma_eff, sigma_phi
+    if not percolating:  # the separator plane moved down to the highest reached body
         low_end = np.minimum(bodies.start_um[:, 2], bodies.end_um[:, 2])
         depth = float(low_end[reached[:n]].max()) if reached[:n].any() else 0.0
-        reach = EntryReach("electronic", 0.0, height, 0.0, math.inf)
+        sigma_reach = 0.0
         if depth > 0.0:
             kt, gt = _wall_edges(bodies, depth, *walls, top=True, asperity_um=asperity_height_um)
             ends = reached[kt]
             g_slab = _conductance_s(u, v, g, node_a, reached, kt[ends], gt[ends])
-            sigma_slab = g_slab * depth / (box[0] * box[1]) * UM_PER_CM
-            phi_slab = float(np.sum(sigma_volume[low_end <= depth])) / (box[0] * box[1] * depth)
-            reach = EntryReach("electronic", depth, height, sigma_slab,
-                               phi_slab / sigma_slab if sigma_slab > 0 else math.inf)
+            sigma_reach = g_slab * depth / (box[0] * box[1]) * UM_PER_CM
+            phi_reach = float(np.sum(sigma_volume[low_end <= depth])) / (box[0] * box[1] * depth)
+    reach = EntryReach("electronic", depth, height, sigma_reach,
+                       phi_reach / sigma_reach if sigma_reach > 0 else math.inf)
     return ContactNetworkResult(
         axis=axis, box_um=box, carbon_gap_um=carbon_gap_um,
         carbon_contact_fraction=carbon_contact_fraction, asperity_height_um=asperity_height_um,
