@@ -10,7 +10,8 @@ NCM811 (D50 5 µm, GSD 1.1) with Li6PS5Cl (D50 0.5 µm, GSD 1.2; CAM:SSE size ra
 pressing pressure and after unloading next to the papers' values. Timings include
 powder sampling and loose placement, not numba compilation (a small warm-up run compiles
 first). wall_s is elapsed time, cpu_s the process CPU time (all threads): on a shared machine
-wall_s grows with the other load, cpu_s much less.
+wall_s grows with the other load, cpu_s much less. The number of relaxation steps varies
+chaotically from run to run, so the cost per particle-step is the figure to compare.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def die_um(particles: int, geometry: str = "cube") -> tuple[float, float, float]
     """Die (µm) holding about ``particles``: near-cubic, or a slab of fixed height.
 
     "slab" is a wider twin of the same electrode (fixed thickness), "cube" a larger one in
-    every direction; the table shows how steps, rebuilds and the cost per particle-step grow.
+    every direction; the table shows how steps, list upkeep and the cost per particle-step grow.
     """
     volume = particles / PARTICLES_PER_UM3
     if geometry == "slab":
@@ -97,11 +98,13 @@ def run(particles: int, threads: int | None, geometry: str = "cube") -> dict:
         "cpu_s": cpu,
         "steps": info["steps"],
         "rebuilds": info["neighbor_rebuilds"],
+        "refreshes": info["neighbor_refreshes"],
         "porosity_pressed": 1.0 - float(np.max(packing.history["solid_fraction"])),
         "porosity": packing.porosity(),
         "converged": all(info["converged"].values()),
         "height_um": packing.box_um[2],
         "us_per_particle_step": 1e6 * wall / (len(packing) * info["steps"]),
+        "cpu_us_per_particle_step": 1e6 * cpu / (len(packing) * info["steps"]),
     }
 
 
@@ -162,13 +165,15 @@ def main() -> None:
     rows = []
     print(f"geometry: {args.geometry}")
     print(f"{'particles':>10} {'height_um':>9} {'wall_s':>8} {'cpu_s':>8} {'steps':>7} "
-          f"{'rebuilds':>8} {'us/(p*step)':>11} {'porosity':>9} {'pressed':>8} conv")
+          f"{'rebuilds':>8} {'refreshes':>9} {'us/(p*step)':>11} {'cpu_us/(p*step)':>15} "
+          f"{'porosity':>9} {'pressed':>8} conv")
     for n in args.sizes:
         row = run(n, args.threads, args.geometry)
         rows.append(row)
         print(f"{row['particles']:>10d} {row['height_um']:>9.1f} {row['wall_s']:>8.1f} "
               f"{row['cpu_s']:>8.1f} {row['steps']:>7d} {row['rebuilds']:>8d} "
-              f"{row['us_per_particle_step']:>11.3f} {row['porosity']:>9.4f} "
+              f"{row['refreshes']:>9d} {row['us_per_particle_step']:>11.3f} "
+              f"{row['cpu_us_per_particle_step']:>15.3f} {row['porosity']:>9.4f} "
               f"{row['porosity_pressed']:>8.4f} {row['converged']}", flush=True)
     if len(rows) >= 2:
         x = np.log([r["particles"] for r in rows])

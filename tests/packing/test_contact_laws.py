@@ -13,7 +13,7 @@ from cathodetwin.packing.contact_laws import (
     thornton_force,
     yield_overlap_um,
 )
-from cathodetwin.packing.forces import pair_forces
+from cathodetwin.packing.forces import N_PAIR, P_FX, P_FZ, pair_forces
 from cathodetwin.packing.shell_patches import PATCH_KAPPA, PATCHES_PER_PARTICLE, patch_field
 
 E_NCM, NU_NCM = 199e3, 0.25  # MPa
@@ -44,11 +44,10 @@ def _two_sphere_force(r1: float, r2: float, overlap: float, kinds=(0, 0),
         np.array([coverage1, 1.0]), dirs, thr, np.arange(2),
         np.array([0], np.int32), np.array([1], np.int32), np.zeros(1), np.zeros(1),
         100.0, 100.0, 10.0,
-        np.zeros((1, 3)), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1),
-        np.zeros(1), np.zeros(1), np.zeros(1),
+        np.zeros((1, N_PAIR)), np.zeros(1),
     ]
     pair_forces(*args)
-    fvec = args[21]
+    fvec = args[21][:, P_FX:P_FZ + 1]
     assert fvec[0, 1] == 0.0 and fvec[0, 2] == 0.0
     assert side * fvec[0, 0] <= 0.0  # pushes particle 0 away from particle 1
     return abs(fvec[0, 0])

@@ -9,6 +9,8 @@ from cathodetwin.packing.neighbors import (
     build_pairs,
     carry_history,
     incidence,
+    moves_um,
+    refresh_pairs,
     size_levels,
 )
 
@@ -61,3 +63,54 @@ def test_history_follows_the_unordered_pair_into_the_new_list() -> None:
     new_j = np.array([0, 3, 2, 4, 3])
     out = carry_history(old_i, old_j, value, new_i, new_j, 5)
     assert out.tolist() == [0.5, 0.0, 0.25, 0.0, 0.0]
+
+
+def test_refresh_lists_every_pair_a_moved_particle_can_reach() -> None:
+    # A list built at skin 0.2; then 100 particles jump (up to 1.5 radii, growing 10 %) and the
+    # rest drift by 0.4-0.5 of the skin. After the refresh the list must hold every pair
+    # with a mover that can touch before any particle moves more than the skin from its own
+    # reference.
+    rng = np.random.default_rng(2)
+    radius = np.concatenate([rng.uniform(2.0, 2.5, 10), rng.uniform(0.1, 0.2, 1200)])
+    box = (14.0, 13.0)
+    pos = np.column_stack([rng.uniform(0, 14, radius.size), rng.uniform(0, 13, radius.size),
+                           rng.uniform(0, 9, radius.size)])
+    level, n_levels = size_levels(radius)
+    skin = 0.2
+    pi, pj, _ = build_pairs(pos, radius, level, n_levels, box, skin)
+    start, entries = incidence(pi, pj, radius.size)
+    ref, ref_r, height = pos.copy(), radius.copy(), 9.0
+    movers = np.sort(rng.choice(radius.size, 100, replace=False))
+    step = rng.normal(size=pos.shape)
+    step /= np.linalg.norm(step, axis=1, keepdims=True)
+    size = rng.uniform(0.4 * skin, 0.5 * skin, radius.size)
+    size[movers] = rng.uniform(0.5, 1.5, movers.size)
+    pos = pos + step * (size * radius)[:, None]
+    radius = radius.copy()
+    radius[movers] *= 1.1
+    ref_z = ref.copy()
+    ref_z[:, 2] /= height
+    slack = moves_um(pos, ref_z, radius, ref_r, height)
+    assert np.all(np.delete(slack / ref_r, movers) <= 0.5 * skin + 1e-12)
+    slack[movers] = 0.0
+    add_i, add_j = refresh_pairs(pos, radius, level, n_levels, box, skin, movers,
+                                 slack * (1.0 + skin), start, entries, pi, pj)
+    listed = {(min(a, b), max(a, b)) for a, b in zip(np.concatenate([pi, add_i]).tolist(),
+                                                     np.concatenate([pj, add_j]).tolist(),
+                                                     strict=True)}
+    assert len(listed) == pi.size + add_i.size  # nothing listed twice
+    assert np.all(np.isin(add_i, movers))
+    # Worst case from here: a mover moves up to the skin from its new reference (here), any
+    # other particle up to the skin from its old one, i.e. the skin plus its move so far.
+    moved = np.isin(np.arange(radius.size), movers)
+    reach = np.where(moved, skin * radius, skin * ref_r + slack)
+    d = pos[:, None, :] - pos[None, :, :]
+    for ax in (0, 1):
+        d[..., ax] -= box[ax] * np.floor(d[..., ax] / box[ax] + 0.5)
+    dist = np.sqrt((d**2).sum(-1))
+    can_touch = dist < radius[:, None] + radius[None, :] + reach[:, None] + reach[None, :]
+    can_touch &= moved[:, None] | moved[None, :]  # the others' pairs: from the old build
+    i, j = np.nonzero(np.triu(can_touch, k=1))
+    missing = set(zip(i.tolist(), j.tolist(), strict=True)) - listed
+    assert not missing
+    assert add_i.size > 0

@@ -21,7 +21,10 @@ import numba
 import numpy as np
 
 from cathodetwin.packing.forces import (
+    N_PAIR,
     N_SUMS,
+    P_FX,
+    P_FZ,
     S_AA,
     S_AFFINE_K,
     S_CONTACT_FORCE,
@@ -40,7 +43,15 @@ from cathodetwin.packing.forces import (
     gather_forces,
     pair_forces,
 )
-from cathodetwin.packing.neighbors import build_pairs, carry_history, incidence, size_levels
+from cathodetwin.packing.neighbors import (
+    build_pairs,
+    carry_history,
+    incidence,
+    moves_um,
+    refresh_pairs,
+    size_levels,
+    touching_unseen,
+)
 from cathodetwin.packing.packing import Contacts, Packing
 from cathodetwin.packing.placement import loose_packing
 from cathodetwin.packing.sampling import Powder
@@ -52,6 +63,13 @@ GROWTH_ALLOWANCE = 1.3  # lateral-size check: SSE radii may grow 30 %, SSE shell
 GPA_TO_MPA = 1e3
 UN_TO_N = 1e-6
 PATCH_SEED = 0  # shell patches of partial coverage; voxelize draws the same ones
+# Verlet-list upkeep: particles that moved beyond MOVER_SHARE of the skin left get their
+# partners re-searched (a refresh); the whole list is rebuilt instead when more than
+# REBUILD_MOVERS of the particles would be re-searched, when the punch strain since the oldest
+# reference has eaten a quarter of the skin, or when appended pairs grew the list by STALE_PAIRS.
+MOVER_SHARE = 0.5
+REBUILD_MOVERS = 0.05
+STALE_PAIRS = 1.3
 
 Progress = Callable[[dict], None]
 
@@ -177,11 +195,13 @@ class _State:
         self.faces = np.zeros(0)  # per pair: shell or bare core met (see forces.contact_faces)
         self.partial_shells = bool(np.any(self.coverage < 1.0))
         self.rebuilds = 0
+        self.refreshes = 0
         self.slots = 16  # pair-search slots per particle (grows once if a block overflows)
         self.rebuild()
 
-    def rebuild(self) -> None:
-        """New Verlet list; carry each surviving pair's loading history over."""
+    def rebuild(self) -> bool:
+        """New Verlet list; carry each surviving pair's loading history over. Returns whether
+        a newly listed pair touches (the last force evaluation missed a contact)."""
         top2 = np.partition(self.radius, -2)[-2:].sum() if self.n > 1 else 0.0
         if 2.0 * top2 >= min(self.lx, self.ly):
             raise ValueError(
@@ -193,27 +213,59 @@ class _State:
         pi, pj, self.slots = build_pairs(self.pos, self.radius, self.level, self.n_levels,
                                          (self.lx, self.ly), self.skin, self.slots)
         new_i, new_j = self.ids[pi], self.ids[pj]
-        self.dmax = carry_history(old_i, old_j, self.dmax, new_i, new_j, self.n)
+        dmax = carry_history(old_i, old_j, self.dmax, new_i, new_j, self.n)
         if self.partial_shells:
-            self.faces = carry_history(old_i, old_j, self.faces, new_i, new_j, self.n)
+            faces = carry_history(old_i, old_j, self.faces, new_i, new_j, self.n)
         else:
-            self.faces = np.zeros(pi.size)
-        self.pi, self.pj = pi, pj
+            faces = np.zeros(pi.size)
+        self._set_pairs(pi, pj, dmax, faces)
+        self.pairs_at_build = pi.size
+        self.pos_ref = self.pos.copy()
+        self.pos_ref[:, 2] /= self.height
+        self.radius_ref = self.radius.copy()
+        self.height_lo = self.height_hi = self.height
+        self.rebuilds += 1
+        return touching_unseen(self.pos, self.radius, pi, pj, dmax, self.lx, self.ly)
+
+    def skin_left(self) -> float:
+        """Relative skin left after the punch strain since the oldest list reference."""
+        h = self.height
+        strain = max(abs(h / self.height_lo - 1.0), abs(h / self.height_hi - 1.0))
+        return self.skin - strain * (1.0 + 2.0 * self.skin)
+
+    def refresh(self) -> bool:
+        """Re-search the partners of the particles that moved most (or rebuild the list);
+        returns whether a newly listed pair touches."""
+        left = self.skin_left()
+        move = moves_um(self.pos, self.pos_ref, self.radius, self.radius_ref, self.height)
+        movers = np.flatnonzero(move > MOVER_SHARE * left * self.radius_ref)
+        if (movers.size > REBUILD_MOVERS * self.n or left < 0.75 * self.skin
+                or self.pi.size > STALE_PAIRS * self.pairs_at_build):
+            return self.rebuild()
+        move[movers] = 0.0
+        add_i, add_j = refresh_pairs(self.pos, self.radius, self.level, self.n_levels,
+                                     (self.lx, self.ly), self.skin, movers,
+                                     move * (1.0 + self.skin), self.start, self.entries,
+                                     self.pi, self.pj)
+        self._set_pairs(np.concatenate([self.pi, add_i]), np.concatenate([self.pj, add_j]),
+                        np.concatenate([self.dmax, np.zeros(add_i.size)]),
+                        np.concatenate([self.faces, np.zeros(add_i.size)]))
+        self.pos_ref[movers] = self.pos[movers]
+        self.pos_ref[movers, 2] /= self.height
+        self.radius_ref[movers] = self.radius[movers]
+        self.height_lo = min(self.height_lo, self.height)
+        self.height_hi = max(self.height_hi, self.height)
+        self.refreshes += 1
+        return touching_unseen(self.pos, self.radius, add_i, add_j, np.zeros(add_i.size),
+                               self.lx, self.ly)
+
+    def _set_pairs(self, pi, pj, dmax, faces) -> None:
+        """Install a pair list with its history and fresh per-pair work arrays."""
+        self.pi, self.pj, self.dmax, self.faces = pi, pj, dmax, faces
         self.start, self.entries = incidence(pi, pj, self.n)
         k = pi.size  # every entry is written by pair_forces before it is read
-        self.fvec = np.empty((k, 3))
-        self.kpair = np.empty(k)
-        self.lost_i = np.empty(k)
-        self.lost_j = np.empty(k)
-        self.area_i = np.empty(k)
-        self.area_j = np.empty(k)
-        self.cover_i = np.empty(k)
-        self.cover_j = np.empty(k)
+        self.pair = np.empty((k, N_PAIR))
         self.plastic = np.empty(k)
-        self.pos_ref = self.pos.copy()
-        self.radius_ref = self.radius.copy()
-        self.height_ref = self.height
-        self.rebuilds += 1
 
     def _sort_spatially(self) -> None:
         """Reorder the particle slots along z, y, x cells (memory locality for the kernels)."""
@@ -233,17 +285,14 @@ class _State:
             self.pos, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu, self.p_y,
             self.core_e, self.core_nu, self.free, self.coverage, self.patch_dirs, self.patch_thr,
             self.ids, self.pi, self.pj, self.dmax, self.faces, self.lx, self.ly,
-            self.height, self.fvec, self.kpair, self.lost_i, self.lost_j, self.area_i,
-            self.area_j, self.cover_i, self.cover_j, self.plastic,
+            self.height, self.pair, self.plastic,
         )
         sums = gather_forces(
             self.pos, self.vel, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu,
             self.p_y, self.core_e, self.core_nu, self.free, self.vol0, self.start, self.entries,
-            self.fvec,
-            self.kpair, self.lost_i, self.lost_j, self.area_i, self.area_j, self.cover_i,
-            self.cover_j, self.wall_dmax, self.wall_bare,
+            self.pair, self.wall_dmax, self.wall_bare,
             self.wall_e, self.wall_nu, self.height, self.mass_floor, self.force,
-            self.mass, self.pos_ref, self.radius_ref, self.height / self.height_ref, grow,
+            self.mass, self.pos_ref, self.radius_ref, grow,
         )
         total = np.zeros(N_SUMS + 1)
         for row in sums:  # fixed order: independent of threads
@@ -305,8 +354,7 @@ def _relax(
         st.height, st.v_h = h_new, v_h
         step += 1
         sums = st.evaluate(settings.grow_plastic)
-        if sums[S_MAX_MOVE] > st.skin - abs(st.height / st.height_ref - 1.0) * (1.0 + st.skin):
-            st.rebuild()
+        if sums[S_MAX_MOVE] > st.skin_left() and st.refresh():
             sums = st.evaluate(False)
         top = sums[S_FORCE_TOP] / st.area
         bottom = sums[S_FORCE_BOTTOM] / st.area
@@ -421,6 +469,7 @@ def _compact(powder, pressing_pressure_mpa, stack_pressure_mpa, progress, settin
         "stack_pressure_mpa": p_stack,
         "steps": steps,
         "neighbor_rebuilds": st.rebuilds,
+        "neighbor_refreshes": st.refreshes,
         "converged": converged,
         "wall_seconds": time.perf_counter() - t0,
         "settings": settings.to_dict(),
@@ -441,7 +490,7 @@ def _to_packing(st: _State, powder: Powder, sums, history, info: dict) -> Packin
     swap = i > j
     i, j = np.where(swap, j, i), np.where(swap, i, j)
     order = np.lexsort((j, i))
-    force_n = np.linalg.norm(st.fvec[in_contact], axis=1) * UN_TO_N
+    force_n = np.linalg.norm(st.pair[in_contact, P_FX:P_FZ + 1], axis=1) * UN_TO_N
     contacts = Contacts(
         i=i[order].astype(np.int32),
         j=j[order].astype(np.int32),

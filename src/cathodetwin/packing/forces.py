@@ -46,6 +46,7 @@ from cathodetwin.packing.contact_laws import (
     thornton_force,
 )
 from cathodetwin.packing.geometry import cap_volume_um3, radical_cap_heights_um
+from cathodetwin.packing.neighbors import move_um
 from cathodetwin.packing.shell_patches import covered
 
 BLOCK = 4096
@@ -53,6 +54,22 @@ MAX_GROWTH_STEP = 0.01  # largest relative radius change per step
 CONFINED_FREE_SURFACE = 0.25  # below this free-surface share a plastic particle hardens
 MIN_FREE_SURFACE_TO_GROW = 0.1  # an almost enclosed particle no longer grows
 GROWTH_RELAXATION = 0.5  # under-relaxed Newton step of the volume-keeping radius
+
+# Columns of the per-pair results written by pair_forces (one row per pair, so that gathering
+# a particle's pairs reads one or two cache lines each): stiffness, force on i from j (µN),
+# surface of each sphere inside the other (µm²), charged lens parts (µm³) and their
+# derivatives with respect to each particle's own radius (µm²).
+P_K = 0
+P_FX = 1
+P_FY = 2
+P_FZ = 3
+P_COVER_I = 4
+P_COVER_J = 5
+P_LOST_I = 6
+P_LOST_J = 7
+P_AREA_I = 8
+P_AREA_J = 9
+N_PAIR = 10
 
 # Indices of the per-block sums returned by gather_forces.
 S_FORCE_BOTTOM = 0
@@ -113,11 +130,11 @@ def contact_faces(k, i, j, nx, ny, nz, kind, coverage, patch_dirs, patch_thr, id
 
 @njit(cache=True, parallel=True)
 def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free,
-                coverage, patch_dirs, patch_thr, ids, pi, pj, dmax, faces, lx, ly, height, fvec,
-                kpair, lost_i, lost_j, area_i, area_j, cover_i, cover_j, plastic):
-    """Contact force on i from j (fvec), stiffness, charged lens parts, their derivatives with
-    respect to each particle's own radius (area_i, area_j; µm²) and the surface of each sphere
-    lying inside the other (cover_i, cover_j; µm²) per pair.
+                coverage, patch_dirs, patch_thr, ids, pi, pj, dmax, faces, lx, ly, height, out,
+                plastic):
+    """Per pair (row of ``out``, columns P_*): stiffness, contact force on i from j, the surface
+    of each sphere inside the other, the charged lens parts and their derivatives with respect
+    to each particle's own radius.
 
     Updates the per-pair maximum overlap ``dmax`` and plastic overlap; returns per-block sums of
     the affine-mode stiffness k·(n_z Δz/h)² used as the punch's preconditioning mass.
@@ -153,16 +170,8 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                     rj = core_r[j]
                 delta = ri + rj - dist
             if delta <= 0.0 or dist == 0.0:
-                fvec[k, 0] = 0.0
-                fvec[k, 1] = 0.0
-                fvec[k, 2] = 0.0
-                kpair[k] = 0.0
-                lost_i[k] = 0.0
-                lost_j[k] = 0.0
-                area_i[k] = 0.0
-                area_j[k] = 0.0
-                cover_i[k] = 0.0
-                cover_j[k] = 0.0
+                for c in range(N_PAIR):
+                    out[k, c] = 0.0
                 plastic[k] = 0.0
                 continue
             rs = effective_radius_um(ri, rj)
@@ -195,35 +204,39 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                         f += fc
                         kk += kc
             inv = 1.0 / dist
-            fvec[k, 0] = -f * dx * inv
-            fvec[k, 1] = -f * dy * inv
-            fvec[k, 2] = -f * dz * inv
-            kpair[k] = kk
+            out[k, P_FX] = -f * dx * inv
+            out[k, P_FY] = -f * dy * inv
+            out[k, P_FZ] = -f * dz * inv
+            out[k, P_K] = kk
             hi, hj = radical_cap_heights_um(dist, ri, rj)
             ci = cap_volume_um3(hi, ri)
             cj = cap_volume_um3(hj, rj)
             if ki != 0 and kj == 0:
-                lost_i[k] = ci + cj
-                lost_j[k] = 0.0
+                out[k, P_LOST_I] = ci + cj
+                out[k, P_LOST_J] = 0.0
             elif kj != 0 and ki == 0:
-                lost_i[k] = 0.0
-                lost_j[k] = ci + cj
+                out[k, P_LOST_I] = 0.0
+                out[k, P_LOST_J] = ci + cj
             else:
-                lost_i[k] = ci
-                lost_j[k] = cj
+                out[k, P_LOST_I] = ci
+                out[k, P_LOST_J] = cj
             # d(charged volume)/d(own radius): area inside the partner for a whole lens,
             # cap growth with the moving radical plane for a split lens
-            cover_i[k] = 2.0 * math.pi * ri * hi  # surface of i inside j
-            cover_j[k] = 2.0 * math.pi * rj * hj
+            out[k, P_COVER_I] = 2.0 * math.pi * ri * hi  # surface of i inside j
+            out[k, P_COVER_J] = 2.0 * math.pi * rj * hj
             if ki != 0 and kj == 0:
-                area_i[k] = cover_i[k]
-                area_j[k] = 0.0
+                out[k, P_AREA_I] = out[k, P_COVER_I]
+                out[k, P_AREA_J] = 0.0
             elif kj != 0 and ki == 0:
-                area_i[k] = 0.0
-                area_j[k] = cover_j[k]
+                out[k, P_AREA_I] = 0.0
+                out[k, P_AREA_J] = out[k, P_COVER_J]
             else:
-                area_i[k] = max(0.0, math.pi * hi * (hi + (2.0 * ri - hi) * (1.0 - ri / dist)))
-                area_j[k] = max(0.0, math.pi * hj * (hj + (2.0 * rj - hj) * (1.0 - rj / dist)))
+                out[k, P_AREA_I] = max(
+                    0.0, math.pi * hi * (hi + (2.0 * ri - hi) * (1.0 - ri / dist))
+                )
+                out[k, P_AREA_J] = max(
+                    0.0, math.pi * hj * (hj + (2.0 * rj - hj) * (1.0 - rj / dist))
+                )
             nz = dz * inv
             acc += kk * (nz * dz / height) ** 2
         aff[b] = acc
@@ -232,17 +245,16 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
 
 @njit(cache=True, parallel=True)
 def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free,
-                  vol0, start, entries, fvec, kpair, lost_i, lost_j, area_i, area_j, cover_i,
-                  cover_j, wall_dmax, wall_bare, wall_e, wall_nu, height, mass_floor, force,
-                  mass, pos_ref, radius_ref, stretch, grow):
+                  vol0, start, entries, pair, wall_dmax, wall_bare, wall_e, wall_nu, height,
+                  mass_floor, force, mass, pos_ref, radius_ref, grow):
     """Total force and preconditioning mass of each particle, walls included; grow plastic radii
     and update each particle's free-surface share ``free``.
 
     Returns per-block sums (see the S_* indices): wall forces (µN), sphere and charged volumes
     (µm³), FIRE dot products, Σ|resultant force| and Σ|contact force| with the number of
     contacts (each pair seen from both sides; for the unbalanced-force ratio), the affine
-    stiffness of the wall contacts, and the largest non-affine move + growth since the last
-    list build relative to the radius at that build (``stretch`` = h / h at the build).
+    stiffness of the wall contacts, and the largest non-affine move + growth of a particle since
+    its list reference, relative to its radius there (``neighbors.move_um``).
     """
     n = radius.size
     nblock = (n + BLOCK - 1) // BLOCK
@@ -261,26 +273,27 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             for s in range(start[i], start[i + 1]):
                 e = entries[s]
                 k = e if e >= 0 else -e - 1
-                if kpair[k] > 0.0:
-                    fsum += math.sqrt(fvec[k, 0] ** 2 + fvec[k, 1] ** 2 + fvec[k, 2] ** 2)
+                if pair[k, P_COVER_I] == 0.0 and pair[k, P_COVER_J] == 0.0:
+                    continue  # not touching: the whole row is zero
+                kk = pair[k, P_K]
+                if kk > 0.0:
+                    fsum += math.sqrt(pair[k, P_FX] ** 2 + pair[k, P_FY] ** 2 + pair[k, P_FZ] ** 2)
                     nc += 1
+                m += kk
                 if e >= 0:
-                    fx += fvec[e, 0]
-                    fy += fvec[e, 1]
-                    fz += fvec[e, 2]
-                    m += kpair[e]
-                    lost += lost_i[e]
-                    area += area_i[e]
-                    cover += cover_i[e]
+                    fx += pair[k, P_FX]
+                    fy += pair[k, P_FY]
+                    fz += pair[k, P_FZ]
+                    lost += pair[k, P_LOST_I]
+                    area += pair[k, P_AREA_I]
+                    cover += pair[k, P_COVER_I]
                 else:
-                    k = -e - 1
-                    fx -= fvec[k, 0]
-                    fy -= fvec[k, 1]
-                    fz -= fvec[k, 2]
-                    m += kpair[k]
-                    lost += lost_j[k]
-                    area += area_j[k]
-                    cover += cover_j[k]
+                    fx -= pair[k, P_FX]
+                    fy -= pair[k, P_FY]
+                    fz -= pair[k, P_FZ]
+                    lost += pair[k, P_LOST_J]
+                    area += pair[k, P_AREA_J]
+                    cover += pair[k, P_COVER_J]
             r = radius[i]
             z = pos[i, 2]
             ki = kind[i]
@@ -365,11 +378,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                     dr = min(dr, 0.0)
                 dr = min(max(dr, -MAX_GROWTH_STEP * r), MAX_GROWTH_STEP * r)
                 radius[i] = r + dr
-            mx = pos[i, 0] - pos_ref[i, 0]
-            my = pos[i, 1] - pos_ref[i, 1]
-            mz = pos[i, 2] - pos_ref[i, 2] * stretch
-            move = math.sqrt(mx * mx + my * my + mz * mz) + abs(radius[i] - radius_ref[i])
-            move /= radius_ref[i]
+            move = move_um(i, pos, pos_ref, radius, radius_ref, height) / radius_ref[i]
             if move > row[S_MAX_MOVE]:
                 row[S_MAX_MOVE] = move
     return sums

@@ -95,13 +95,15 @@ def _axis_cells(c, reach, width, n):
 
 @njit(cache=True)
 def _partners(i, pos, radius, level, n_levels, rmax, dims, width, offset, zmin, start, items,
-              lx, ly, skin, out, first, cap):
+              lx, ly, skin, refresh, slack, smax, listed, is_mover, out, first, cap):
     """Write the partners j of particle i into out[first:first + cap]; return their count
     (may exceed ``cap``: then only the first ``cap`` were written).
 
-    Particle i searches its own level (only j > i), the next coarser level and all levels at
-    least two finer, each over the block of that level's cells within its reach
-    (r_i + r_max(level))(1 + σ).
+    Full build (``refresh`` False): particle i searches its own level (only j > i), the next
+    coarser level and all levels at least two finer, each over the block of that level's cells
+    within its reach (r_i + r_max(level))(1 + σ). Refresh of a mover i: every level, the cut
+    widened by each partner's own move ``slack[j]`` (µm; ``smax`` per level), skipping the
+    partners already listed (``listed[j] == i``) and lower-numbered movers (they list i).
     """
     count = 0
     li = level[i]
@@ -109,10 +111,10 @@ def _partners(i, pos, radius, level, n_levels, rmax, dims, width, offset, zmin, 
     for lv in range(n_levels):
         if rmax[lv] == 0.0:
             continue
-        if lv == li - 1 or lv >= li + 2:  # found from the other particle
+        if not refresh and (lv == li - 1 or lv >= li + 2):  # found from the other particle
             continue
         nx, ny, nz = dims[lv, 0], dims[lv, 1], dims[lv, 2]
-        reach = (ri + rmax[lv]) * (1.0 + skin)
+        reach = (ri + rmax[lv]) * (1.0 + skin) + smax[lv]
         x0, kx = _axis_cells(xi - lx * math.floor(xi / lx), reach, width[lv, 0], nx)
         y0, ky = _axis_cells(yi - ly * math.floor(yi / ly), reach, width[lv, 1], ny)
         z0 = int(math.floor((zi - reach - zmin) / width[lv, 2]))
@@ -125,19 +127,31 @@ def _partners(i, pos, radius, level, n_levels, rmax, dims, width, offset, zmin, 
                     c = offset[lv] + (z * ny + y) * nx + x
                     for s in range(start[c], start[c + 1]):
                         j = items[s]
-                        if lv == li and j <= i:
+                        if refresh:
+                            if j == i or listed[j] == i or (is_mover[j] and j < i):
+                                continue
+                        elif lv == li and j <= i:
                             continue
                         dx = pos[j, 0] - xi
                         dx -= lx * math.floor(dx / lx + 0.5)
                         dy = pos[j, 1] - yi
                         dy -= ly * math.floor(dy / ly + 0.5)
                         dz = pos[j, 2] - zi
-                        cut = (ri + radius[j]) * (1.0 + skin)
+                        cut = (ri + radius[j]) * (1.0 + skin) + slack[j]
                         if dx * dx + dy * dy + dz * dz < cut * cut:
                             if count < cap:
                                 out[first + count] = j
                             count += 1
     return count
+
+
+@njit(cache=True)
+def _level_max(values, level, n_levels):
+    """Largest value per size level."""
+    out = np.zeros(n_levels)
+    for i in range(values.size):
+        out[level[i]] = max(out[level[i]], values[i])
+    return out
 
 
 PAIR_BLOCK = 1024  # particles per block of the parallel pair search
@@ -152,10 +166,12 @@ def _pairs(pos, radius, level, n_levels, lx, ly, skin, per_particle):
     """
     dims, width, offset, zmin = _grid_setup(pos, radius, level, n_levels, lx, ly, skin)
     start, items = _bin(pos, level, dims, width, offset, zmin, lx, ly)
-    rmax = np.zeros(n_levels)
-    for i in range(radius.size):
-        rmax[level[i]] = max(rmax[level[i]], radius[i])
+    rmax = _level_max(radius, level, n_levels)
     n = radius.size
+    none = np.zeros(n)  # no slack, nothing listed, no movers: a full build
+    smax = np.zeros(n_levels)
+    listed = np.full(n, -1, np.int64)
+    is_mover = np.zeros(n, np.bool_)
     nblock = (n + PAIR_BLOCK - 1) // PAIR_BLOCK
     cap = per_particle * PAIR_BLOCK
     out_i = np.empty(nblock * cap, np.int32)
@@ -167,7 +183,8 @@ def _pairs(pos, radius, level, n_levels, lx, ly, skin, per_particle):
         used = 0
         for i in range(b * PAIR_BLOCK, min(n, (b + 1) * PAIR_BLOCK)):
             k = _partners(i, pos, radius, level, n_levels, rmax, dims, width, offset, zmin,
-                          start, items, lx, ly, skin, out_j, base + used, cap - used)
+                          start, items, lx, ly, skin, False, none, smax, listed, is_mover,
+                          out_j, base + used, cap - used)
             if k > cap - used:
                 overflow[b] = True
                 break
@@ -211,6 +228,109 @@ def build_pairs(
         if ok:
             return pi, pj, slots
         slots *= 4
+
+
+@njit(cache=True)
+def _added_pairs(pos, radius, level, n_levels, lx, ly, skin, movers, slack, start, entries,
+                 pi, pj, per_mover):
+    """Pairs (mover, j) within the widened cut that the list lacks; ok False on overflow."""
+    n = radius.size
+    dims, width, offset, zmin = _grid_setup(pos, radius, level, n_levels, lx, ly, skin)
+    cell_start, items = _bin(pos, level, dims, width, offset, zmin, lx, ly)
+    rmax = _level_max(radius, level, n_levels)
+    smax = _level_max(slack, level, n_levels)
+    is_mover = np.zeros(n, np.bool_)
+    for i in movers:
+        is_mover[i] = True
+    listed = np.full(n, -1, np.int64)
+    cap = per_mover * movers.size
+    out_i = np.empty(cap, np.int32)
+    out_j = np.empty(cap, np.int32)
+    used = 0
+    for i in movers:
+        for s in range(start[i], start[i + 1]):
+            e = entries[s]
+            listed[pj[e] if e >= 0 else pi[-e - 1]] = i
+        k = _partners(i, pos, radius, level, n_levels, rmax, dims, width, offset, zmin,
+                      cell_start, items, lx, ly, skin, True, slack, smax, listed, is_mover,
+                      out_j, used, cap - used)
+        if k > cap - used:
+            return out_i[:0], out_j[:0], False
+        out_i[used:used + k] = i
+        used += k
+    return out_i[:used], out_j[:used], True
+
+
+def refresh_pairs(
+    pos_um: np.ndarray,
+    radius_um: np.ndarray,
+    level: np.ndarray,
+    n_levels: int,
+    box_xy_um: tuple[float, float],
+    skin: float,
+    movers: np.ndarray,
+    slack_um: np.ndarray,
+    start: np.ndarray,
+    entries: np.ndarray,
+    pi: np.ndarray,
+    pj: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs to append so the list holds every (mover i, j) closer than
+    (r_i + r_j)(1 + skin) + slack_um[j] (µm), each unordered pair once.
+
+    ``movers`` (ascending indices) get a fresh list reference; ``slack_um`` is each other
+    particle's move since its own reference (0 for movers), so the appended pairs stay valid
+    for as long as the particles' moves keep within the skin. Serial: movers are few.
+    """
+    per_mover = 64
+    while True:
+        add_i, add_j, ok = _added_pairs(pos_um, radius_um, level, n_levels, float(box_xy_um[0]),
+                                        float(box_xy_um[1]), float(skin), movers, slack_um,
+                                        start, entries, pi, pj, per_mover)
+        if ok:
+            return add_i, add_j
+        per_mover *= 4
+
+
+@njit(cache=True)
+def move_um(i, pos, pos_ref, radius, radius_ref, height):
+    """Non-affine move plus radius change of particle i since its list reference (µm).
+
+    The reference z is stored as a share of the punch height, so that moving with the punch
+    (the affine z-motion) does not count.
+    """
+    mx = pos[i, 0] - pos_ref[i, 0]
+    my = pos[i, 1] - pos_ref[i, 1]
+    mz = pos[i, 2] - pos_ref[i, 2] * height
+    return math.sqrt(mx * mx + my * my + mz * mz) + abs(radius[i] - radius_ref[i])
+
+
+@njit(cache=True, parallel=True)
+def moves_um(pos, pos_ref, radius, radius_ref, height):
+    """``move_um`` of every particle (µm)."""
+    out = np.empty(radius.size)
+    for i in prange(radius.size):
+        out[i] = move_um(i, pos, pos_ref, radius, radius_ref, height)
+    return out
+
+
+@njit(cache=True)
+def touching_unseen(pos, radius, pi, pj, dmax, lx, ly):
+    """Whether a pair without contact history (dmax = 0) overlaps: a contact the last force
+    evaluation did not see (pairs are in slots; outer radii in µm)."""
+    for k in range(pi.size):
+        if dmax[k] != 0.0:
+            continue
+        i, j = pi[k], pj[k]
+        dx = pos[j, 0] - pos[i, 0]
+        dx -= lx * math.floor(dx / lx + 0.5)
+        dy = pos[j, 1] - pos[i, 1]
+        dy -= ly * math.floor(dy / ly + 0.5)
+        dz = pos[j, 2] - pos[i, 2]
+        r = radius[i] + radius[j]
+        if dx * dx + dy * dy + dz * dz < r * r:
+            return True
+    return False
 
 
 @njit(cache=True)
