@@ -13,7 +13,7 @@ from cathodetwin.packing.contact_laws import (
     thornton_force,
     yield_overlap_um,
 )
-from cathodetwin.packing.forces import N_PAIR, P_FX, P_FZ, pair_forces
+from cathodetwin.packing.forces import N_PAIR, P_COVER_I, P_COVER_J, P_FX, P_FZ, pair_forces
 from cathodetwin.packing.shell_patches import PATCH_KAPPA, PATCHES_PER_PARTICLE, patch_field
 
 E_NCM, NU_NCM = 199e3, 0.25  # MPa
@@ -46,8 +46,12 @@ def _two_sphere_force(r1: float, r2: float, overlap: float, kinds=(0, 0),
         100.0, 100.0, 10.0,
         np.zeros((1, N_PAIR)), np.zeros(1),
     ]
+    out = args[21]
+    out[:] = np.nan  # rows of pairs that do not touch are marked by zero covers only
     pair_forces(*args)
-    fvec = args[21][:, P_FX:P_FZ + 1]
+    if out[0, P_COVER_I] == 0.0 and out[0, P_COVER_J] == 0.0:
+        return 0.0
+    fvec = out[:, P_FX:P_FZ + 1]
     assert fvec[0, 1] == 0.0 and fvec[0, 2] == 0.0
     assert side * fvec[0, 0] <= 0.0  # pushes particle 0 away from particle 1
     return abs(fvec[0, 0])

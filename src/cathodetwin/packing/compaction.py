@@ -23,6 +23,8 @@ import numpy as np
 from cathodetwin.packing.forces import (
     N_PAIR,
     N_SUMS,
+    P_COVER_I,
+    P_COVER_J,
     P_FX,
     P_FZ,
     S_AA,
@@ -490,7 +492,9 @@ def _to_packing(st: _State, powder: Powder, sums, history, info: dict) -> Packin
     swap = i > j
     i, j = np.where(swap, j, i), np.where(swap, i, j)
     order = np.lexsort((j, i))
-    force_n = np.linalg.norm(st.pair[in_contact, P_FX:P_FZ + 1], axis=1) * UN_TO_N
+    row = st.pair[in_contact]
+    touching = (row[:, P_COVER_I] > 0.0) | (row[:, P_COVER_J] > 0.0)  # else the row is stale
+    force_n = np.where(touching, np.linalg.norm(row[:, P_FX:P_FZ + 1], axis=1), 0.0) * UN_TO_N
     contacts = Contacts(
         i=i[order].astype(np.int32),
         j=j[order].astype(np.int32),

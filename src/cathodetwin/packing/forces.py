@@ -57,8 +57,9 @@ GROWTH_RELAXATION = 0.5  # under-relaxed Newton step of the volume-keeping radiu
 
 # Columns of the per-pair results written by pair_forces (one row per pair, so that gathering
 # a particle's pairs reads one or two cache lines each): stiffness, force on i from j (µN),
-# surface of each sphere inside the other (µm²), charged lens parts (µm³) and their
-# derivatives with respect to each particle's own radius (µm²).
+# surface of each sphere inside the other (µm²; both 0: the pair does not touch and the other
+# columns are stale), charged lens parts (µm³) and their derivatives with respect to each
+# particle's own radius (µm²).
 P_K = 0
 P_FX = 1
 P_FY = 2
@@ -169,9 +170,9 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                     kj = 0
                     rj = core_r[j]
                 delta = ri + rj - dist
-            if delta <= 0.0 or dist == 0.0:
-                for c in range(N_PAIR):
-                    out[k, c] = 0.0
+            if delta <= 0.0 or dist == 0.0:  # zero covers mark the row unused (gather_forces)
+                out[k, P_COVER_I] = 0.0
+                out[k, P_COVER_J] = 0.0
                 plastic[k] = 0.0
                 continue
             rs = effective_radius_um(ri, rj)
@@ -274,7 +275,7 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                 e = entries[s]
                 k = e if e >= 0 else -e - 1
                 if pair[k, P_COVER_I] == 0.0 and pair[k, P_COVER_J] == 0.0:
-                    continue  # not touching: the whole row is zero
+                    continue  # not touching: the rest of the row is not written
                 kk = pair[k, P_K]
                 if kk > 0.0:
                     fsum += math.sqrt(pair[k, P_FX] ** 2 + pair[k, P_FY] ** 2 + pair[k, P_FZ] ** 2)
