@@ -114,3 +114,14 @@ def test_refresh_lists_every_pair_a_moved_particle_can_reach() -> None:
     missing = set(zip(i.tolist(), j.tolist(), strict=True)) - listed
     assert not missing
     assert add_i.size > 0
+
+
+def test_moving_with_the_punch_is_not_a_move() -> None:
+    # References taken at heights 10 and 8 µm (z stored as a share of the height); now h = 6.
+    ref = np.array([[1.0, 2.0, 0.5], [3.0, 1.0, 0.25]])
+    radius_ref = np.array([1.0, 0.5])
+    pos = ref * np.array([1.0, 1.0, 6.0])  # carried affinely by the punch
+    assert np.allclose(moves_um(pos, ref, radius_ref, radius_ref, 6.0), 0.0)
+    pos[0] += [0.3, 0.0, 0.4]  # non-affine step of 0.5 µm
+    radius = radius_ref + np.array([0.0, 0.1])  # particle 1 grew by 0.1 µm
+    assert np.allclose(moves_um(pos, ref, radius, radius_ref, 6.0), [0.5, 0.1])

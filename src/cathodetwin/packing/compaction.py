@@ -201,15 +201,19 @@ class _State:
         self.slots = 16  # pair-search slots per particle (grows once if a block overflows)
         self.rebuild()
 
-    def rebuild(self) -> bool:
-        """New Verlet list; carry each surviving pair's loading history over. Returns whether
-        a newly listed pair touches (the last force evaluation missed a contact)."""
+    def _check_fits(self) -> None:
+        """The minimum image needs the die wider than twice the two largest radii."""
         top2 = np.partition(self.radius, -2)[-2:].sum() if self.n > 1 else 0.0
         if 2.0 * top2 >= min(self.lx, self.ly):
             raise ValueError(
                 f"SSE particles grew to radius {self.radius.max():.3g} µm, too large for the "
                 f"lateral box {self.lx:g} x {self.ly:g} µm; enlarge simulation.box_um"
             )
+
+    def rebuild(self) -> bool:
+        """New Verlet list; carry each surviving pair's loading history over. Returns whether
+        a pair without recorded overlap touches (the last evaluation may have missed it)."""
+        self._check_fits()
         old_i, old_j = self.ids[self.pi], self.ids[self.pj]
         self._sort_spatially()
         pi, pj, self.slots = build_pairs(self.pos, self.radius, self.level, self.n_levels,
@@ -238,6 +242,7 @@ class _State:
     def refresh(self) -> bool:
         """Re-search the partners of the particles that moved most (or rebuild the list);
         returns whether a newly listed pair touches."""
+        self._check_fits()
         left = self.skin_left()
         move = moves_um(self.pos, self.pos_ref, self.radius, self.radius_ref, self.height)
         movers = np.flatnonzero(move > MOVER_SHARE * left * self.radius_ref)
@@ -265,7 +270,7 @@ class _State:
         """Install a pair list with its history and fresh per-pair work arrays."""
         self.pi, self.pj, self.dmax, self.faces = pi, pj, dmax, faces
         self.start, self.entries = incidence(pi, pj, self.n)
-        k = pi.size  # every entry is written by pair_forces before it is read
+        k = pi.size  # pair_forces writes each row's covers (and, if touching, the rest)
         self.pair = np.empty((k, N_PAIR))
         self.plastic = np.empty(k)
 
