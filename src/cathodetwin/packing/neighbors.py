@@ -137,7 +137,9 @@ def _partners(i, pos, radius, level, n_levels, rmax, dims, width, offset, zmin, 
                         dy = pos[j, 1] - yi
                         dy -= ly * math.floor(dy / ly + 0.5)
                         dz = pos[j, 2] - zi
-                        cut = (ri + radius[j]) * (1.0 + skin) + slack[j]
+                        cut = (ri + radius[j]) * (1.0 + skin)
+                        if refresh:
+                            cut += slack[j]
                         if dx * dx + dy * dy + dz * dz < cut * cut:
                             if count < cap:
                                 out[first + count] = j
@@ -168,10 +170,10 @@ def _pairs(pos, radius, level, n_levels, lx, ly, skin, per_particle):
     start, items = _bin(pos, level, dims, width, offset, zmin, lx, ly)
     rmax = _level_max(radius, level, n_levels)
     n = radius.size
-    none = np.zeros(n)  # no slack, nothing listed, no movers: a full build
+    none = np.zeros(0)  # slack, listed and movers are read only by a refresh
     smax = np.zeros(n_levels)
-    listed = np.full(n, -1, np.int64)
-    is_mover = np.zeros(n, np.bool_)
+    listed = np.zeros(0, np.int64)
+    is_mover = np.zeros(0, np.bool_)
     nblock = (n + PAIR_BLOCK - 1) // PAIR_BLOCK
     cap = per_particle * PAIR_BLOCK
     out_i = np.empty(nblock * cap, np.int32)
