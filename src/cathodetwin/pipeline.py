@@ -312,6 +312,8 @@ HEADLINE: dict[str, tuple[str, ...]] = {
     "electronic_conductivity_voxel_s_cm": ("transport", "electronic", "z",
                                            "effective_conductivity_s_cm"),
     "sse_strain_energy_mean_kj_m3": ("mechanics", "sse_strain_energy_mean_kj_m3"),
+    "sse_interface_strain_energy_mean_kj_m3": ("mechanics",
+                                               "sse_interface_strain_energy_mean_kj_m3"),
     "stack_pressure_change_fixed_height_mpa": ("mechanics",
                                                "stack_pressure_change_fixed_height_mpa"),
 }

@@ -316,6 +316,8 @@ def headlines(data: BuildData) -> list[Headline]:
         ("Electronic conductivity (contact network)",
          "structure.electronic_contact_network.effective_conductivity_s_cm"),
         ("Strain energy in SSE (mean)", "mechanics.sse_strain_energy_mean_kj_m3"),
+        ("Strain energy in SSE at CAM faces (mean)",
+         "mechanics.sse_interface_strain_energy_mean_kj_m3"),
         ("Composite volume change on charge", "mechanics.composite_volume_change_percent"),
     ]
     out = []

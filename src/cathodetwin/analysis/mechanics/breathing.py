@@ -30,6 +30,8 @@ from cathodetwin.analysis.mechanics.energy import (
     MPA_TO_KJ_M3,
     PhaseStrainEnergy,
     energy_density_mpa,
+    interface_layer,
+    masked_energy_stats,
     mean_energy_kj_m3,
     phase_strain_energy,
 )
@@ -77,6 +79,7 @@ class BreathingResult:
     strain_energy: tuple[PhaseStrainEnergy, ...]
     cam_strain_energy_mean_kj_m3: float | None
     electrolyte_strain_energy_mean_kj_m3: float | None
+    electrolyte_interface_strain_energy: dict[str, float] | None
     composite_volume_change_percent: float
     composite_through_plane_modulus_gpa: float
     stack_pressure_change_fixed_height_mpa: float
@@ -106,6 +109,10 @@ class BreathingResult:
             "strain_energy_by_phase": [e.to_dict() for e in self.strain_energy],
             "cam_strain_energy_mean_kj_m3": self.cam_strain_energy_mean_kj_m3,
             "sse_strain_energy_mean_kj_m3": self.electrolyte_strain_energy_mean_kj_m3,
+            "sse_interface_strain_energy": self.electrolyte_interface_strain_energy,
+            "sse_interface_strain_energy_mean_kj_m3": (
+                None if self.electrolyte_interface_strain_energy is None
+                else self.electrolyte_interface_strain_energy["mean_kj_m3"]),
             "composite_volume_change_percent": self.composite_volume_change_percent,
             "composite_through_plane_modulus_gpa": self.composite_through_plane_modulus_gpa,
             "stack_pressure_change_fixed_height_mpa": self.stack_pressure_change_fixed_height_mpa,
@@ -287,6 +294,8 @@ def analyze_breathing(
         cam_strain_energy_mean_kj_m3=mean_energy_kj_m3(energy, comp, list(cam_labels)),
         electrolyte_strain_energy_mean_kj_m3=mean_energy_kj_m3(
             energy, comp, list(electrolyte_labels)),
+        electrolyte_interface_strain_energy=masked_energy_stats(
+            energy, interface_layer(comp, list(cam_labels), list(electrolyte_labels))),
         composite_volume_change_percent=100.0 * float(volume_change),
         composite_through_plane_modulus_gpa=a / eps_a / 1e3,
         stack_pressure_change_fixed_height_mpa=float(pressure_change_fixed),
