@@ -76,6 +76,8 @@ def run(n: int) -> dict:
         },
         "contact_retention": summary["contact_retention"],
         "sse_strain_energy_mean_kj_m3": summary["sse_strain_energy_mean_kj_m3"],
+        "sse_interface_strain_energy_mean_kj_m3": summary[
+            "sse_interface_strain_energy_mean_kj_m3"],
         "stack_pressure_change_fixed_height_mpa": summary[
             "stack_pressure_change_fixed_height_mpa"],
     }
