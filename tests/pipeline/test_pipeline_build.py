@@ -66,6 +66,8 @@ def test_headline_metrics_obey_physical_bounds(built: tuple[Path, dict]) -> None
     # contact retention can only grow with stack pressure (linear superposition)
     ret = [flat[f"contact_retention_{p}mpa"] for p in ("0p2", "2", "10", "30")]
     assert all(a <= b + 1e-12 for a, b in zip(ret, ret[1:], strict=False))
+    # the electrolyte at the CAM faces carries the misfit: denser in energy than the mean
+    assert flat["sse_interface_strain_energy_mean_kj_m3"] > flat["sse_strain_energy_mean_kj_m3"]
 
 
 def test_cell_inputs_come_from_the_twin(built: tuple[Path, dict]) -> None:
