@@ -30,10 +30,9 @@ from cathodetwin.analysis.mechanics.energy import (
     MPA_TO_KJ_M3,
     PhaseStrainEnergy,
     energy_density_mpa,
-    interface_layer,
-    masked_energy_stats,
     mean_energy_kj_m3,
     phase_strain_energy,
+    voxel_energy_stats,
 )
 from cathodetwin.analysis.mechanics.phase_properties import elastic_inputs
 from cathodetwin.analysis.mechanics.solver import (
@@ -294,8 +293,8 @@ def analyze_breathing(
         cam_strain_energy_mean_kj_m3=mean_energy_kj_m3(energy, comp, list(cam_labels)),
         electrolyte_strain_energy_mean_kj_m3=mean_energy_kj_m3(
             energy, comp, list(electrolyte_labels)),
-        electrolyte_interface_strain_energy=masked_energy_stats(
-            energy, interface_layer(comp, list(cam_labels), list(electrolyte_labels))),
+        electrolyte_interface_strain_energy=voxel_energy_stats(
+            energy, interface.electrolyte_voxels(comp.shape)),
         composite_volume_change_percent=100.0 * float(volume_change),
         composite_through_plane_modulus_gpa=a / eps_a / 1e3,
         stack_pressure_change_fixed_height_mpa=float(pressure_change_fixed),

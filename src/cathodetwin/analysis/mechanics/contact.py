@@ -34,6 +34,14 @@ class InterfaceTractions:
         """Number of CAM–electrolyte faces."""
         return int(self.axis.size)
 
+    def electrolyte_voxels(self, shape: tuple[int, int, int]) -> np.ndarray:
+        """Flat indices in a ``shape`` volume of the electrolyte voxels at CAM faces, once each."""
+        coords = list(np.unravel_index(self.cam_voxel_index, shape))
+        for axis in range(3):
+            step = np.where(self.axis == axis, self.electrolyte_side, 0)
+            coords[axis] = (coords[axis] + step) % shape[axis]
+        return np.unique(np.ravel_multi_index(coords, shape))
+
     def normal_traction_after_charge_mpa(self, stack_pressure_mpa: float) -> np.ndarray:
         """Face tractions (MPa) after charge while the stack pressure is held at P."""
         c = (-stack_pressure_mpa - self.clamped_stress_mpa) / self.stack_modulus_mpa

@@ -83,25 +83,16 @@ def phase_strain_energy(
     return tuple(out)
 
 
-def interface_layer(labels: np.ndarray, inner: list[int], outer: list[int]) -> np.ndarray:
-    """Voxels of ``outer`` labels sharing a face with an ``inner`` voxel (x, y periodic)."""
-    inside = np.isin(labels, inner)
-    touch = np.zeros_like(inside)
-    for axis in (0, 1):
-        touch |= np.roll(inside, 1, axis) | np.roll(inside, -1, axis)
-    touch[:, :, 1:] |= inside[:, :, :-1]
-    touch[:, :, :-1] |= inside[:, :, 1:]
-    return touch & np.isin(labels, outer)
-
-
-def masked_energy_stats(energy_mpa: np.ndarray, mask: np.ndarray) -> dict[str, float] | None:
-    """Mean and percentiles (kJ/m³) of the energy density over a mask; None if it is empty."""
-    if not mask.any():
+def voxel_energy_stats(energy_mpa: np.ndarray, flat_index: np.ndarray
+                       ) -> dict[str, float] | None:
+    """Mean and percentiles (kJ/m³) of the energy density at some voxels; None if there are none."""
+    if flat_index.size == 0:
         return None
-    w = energy_mpa[mask].astype(np.float64) * MPA_TO_KJ_M3
+    w = energy_mpa[np.unravel_index(flat_index, energy_mpa.shape)].astype(np.float64)
+    w *= MPA_TO_KJ_M3
     q = np.percentile(w, PERCENTILES)
     return {
-        "volume_fraction": float(mask.mean()),
+        "volume_fraction": flat_index.size / energy_mpa.size,
         "mean_kj_m3": float(w.mean()),
         **{f"p{p}_kj_m3": float(v) for p, v in zip(PERCENTILES, q, strict=True)},
     }
