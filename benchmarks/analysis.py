@@ -56,7 +56,7 @@ def synthetic_packing(n_voxels: int, seed: int = 0) -> Packing:
 
 def run_one(n_voxels: int) -> dict:
     """Voxelize and measure one size; returns timings, peak RSS and headline numbers."""
-    from cathodetwin.analysis.structure import measure_structure
+    from cathodetwin.analysis.structure_metrics import measure_structure
     from cathodetwin.structure.voxelize import voxelize_with_owners
 
     packing = synthetic_packing(n_voxels)

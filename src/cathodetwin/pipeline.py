@@ -20,7 +20,7 @@ import numpy as np
 
 from cathodetwin import __version__
 from cathodetwin.analysis.mechanics import analyze_microstructure_breathing
-from cathodetwin.analysis.structure import measure_structure
+from cathodetwin.analysis.structure_metrics import measure_structure
 from cathodetwin.analysis.transport import entry_reach, ionic_and_electronic
 from cathodetwin.atomic import save_npy_atomic, write_json_atomic
 from cathodetwin.cell import DEFAULT_C_RATES, StackSpec, cell_inputs_from_metrics, simulate_rates

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
-from cathodetwin.analysis.distance import distance_transform
-from cathodetwin.analysis.pores import local_thickness_um, pore_sizes
+from cathodetwin.analysis.geometry.distance import distance_transform
+from cathodetwin.analysis.geometry.pores import local_thickness_um, pore_sizes
 from cathodetwin.structure.microstructure import Microstructure, Phase
 
 LEGEND = (Phase(0, "pore", "pore"), Phase(1, "LPSCl", "SSE", "Li6PS5Cl"))

@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from cathodetwin.analysis.fractions import phase_fractions
-from cathodetwin.analysis.interfaces import crofton_weights, interface_areas, pair_areas_um2
-from cathodetwin.analysis.particles import contact_pairs, packing_cam_contacts
+from cathodetwin.analysis.geometry.fractions import phase_fractions
+from cathodetwin.analysis.geometry.interfaces import crofton_weights, interface_areas, pair_areas_um2
+from cathodetwin.analysis.geometry.particles import contact_pairs, packing_cam_contacts
 from cathodetwin.structure.microstructure import Microstructure, Phase
 from cathodetwin.structure.voxelize import voxelize, voxelize_with_owners
 
@@ -115,7 +115,7 @@ def test_crofton_weights_are_isotropic_and_scale_with_voxel():
     rng = np.random.default_rng(0)
     n = rng.normal(size=(20000, 3))
     n /= np.linalg.norm(n, axis=1, keepdims=True)
-    from cathodetwin.analysis.crofton_kernels import DIRECTIONS
+    from cathodetwin.analysis.geometry._crofton_kernels import DIRECTIONS
     length = np.linalg.norm(DIRECTIONS, axis=1)
     estimate = (np.abs(n @ (DIRECTIONS / length[:, None]).T) * w1 * length).sum(axis=1)
     assert estimate.mean() == pytest.approx(1.0, abs=0.01)

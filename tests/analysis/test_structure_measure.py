@@ -9,13 +9,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cathodetwin.analysis.particles import (
+from cathodetwin.analysis.geometry.particles import (
     contact_pairs,
     geometric_contacts,
     packing_cam_contacts,
     separate_particles,
 )
-from cathodetwin.analysis.structure import measure_structure
+from cathodetwin.analysis.structure_metrics import measure_structure
 from cathodetwin.cli.analyze_cmd import analyze
 from cathodetwin.structure.io import write_volume
 from cathodetwin.structure.voxelize import voxelize, voxelize_with_owners

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cathodetwin.analysis.connectivity import (
+from cathodetwin.analysis.geometry.connectivity import (
     connectivity_report,
     label_periodic,
     network,
 )
-from cathodetwin.analysis.particle_paths import particle_path_tortuosity
-from cathodetwin.analysis.paths import geometric_tortuosity, path_lengths_um
+from cathodetwin.analysis.geometry.particle_paths import particle_path_tortuosity
+from cathodetwin.analysis.geometry.paths import geometric_tortuosity, path_lengths_um
 from cathodetwin.analysis.utilization import (
     face_neighbours,
     particle_utilization,

@@ -11,7 +11,7 @@ import numpy as np
 
 from cathodetwin import __version__
 from cathodetwin.analysis.mechanics import analyze_microstructure_breathing
-from cathodetwin.analysis.structure import measure_structure
+from cathodetwin.analysis.structure_metrics import measure_structure
 from cathodetwin.analysis.transport import CarrierTransport, ConductionResult
 from cathodetwin.cell import CellInputs, simulate_rates
 from cathodetwin.packing import Fibers, Packing

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cathodetwin.analysis.connectivity import (
+from cathodetwin.analysis.geometry.connectivity import (
     ELECTRONIC_ROLES,
     IONIC_ROLES,
     Network,
     is_periodic_xy,
     network,
 )
-from cathodetwin.analysis.particles import geometric_contacts
+from cathodetwin.analysis.geometry.particles import geometric_contacts
 from cathodetwin.packing import Packing
 from cathodetwin.structure.microstructure import Microstructure
 

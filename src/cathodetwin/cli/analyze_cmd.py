@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cathodetwin.analysis.structure import StructureMetrics, measure_structure
+from cathodetwin.analysis.structure_metrics import StructureMetrics, measure_structure
 from cathodetwin.analysis.transport import CarrierTransport
 from cathodetwin.atomic import write_json_atomic
 from cathodetwin.errors import InputError

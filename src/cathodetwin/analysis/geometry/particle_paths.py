@@ -15,8 +15,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from cathodetwin.analysis.particles import geometric_contacts
-from cathodetwin.analysis.paths import DEFAULT_MIN_DEPTH_FRACTION
+from cathodetwin.analysis.geometry.particles import geometric_contacts
+from cathodetwin.analysis.geometry.paths import DEFAULT_MIN_DEPTH_FRACTION
 from cathodetwin.packing import Packing
 
 

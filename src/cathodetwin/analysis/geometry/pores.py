@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cathodetwin.analysis.connectivity import is_periodic_xy, label_periodic
-from cathodetwin.analysis.distance import distance_transform
-from cathodetwin.analysis.particles import separate_particles
-from cathodetwin.analysis.thickness_kernels import maximal_ball_centres, paint_balls
+from cathodetwin.analysis.geometry.connectivity import is_periodic_xy, label_periodic
+from cathodetwin.analysis.geometry.distance import distance_transform
+from cathodetwin.analysis.geometry.particles import separate_particles
+from cathodetwin.analysis.geometry._thickness_kernels import maximal_ball_centres, paint_balls
 from cathodetwin.structure.microstructure import Microstructure
 
 

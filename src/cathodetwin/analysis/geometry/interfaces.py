@@ -18,8 +18,8 @@ from functools import cache
 import numba as nb
 import numpy as np
 
-from cathodetwin.analysis.connectivity import is_periodic_xy
-from cathodetwin.analysis.crofton_kernels import DIRECTIONS, transition_counts
+from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
+from cathodetwin.analysis.geometry._crofton_kernels import DIRECTIONS, transition_counts
 from cathodetwin.materials import get_material
 from cathodetwin.structure.microstructure import Microstructure
 

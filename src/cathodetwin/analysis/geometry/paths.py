@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cathodetwin.analysis.connectivity import IONIC_ROLES, is_periodic_xy
-from cathodetwin.analysis.fmm_kernels import fast_march
+from cathodetwin.analysis.geometry.connectivity import IONIC_ROLES, is_periodic_xy
+from cathodetwin.analysis.geometry._fmm_kernels import fast_march
 from cathodetwin.structure.microstructure import Microstructure
 
 DEFAULT_MIN_DEPTH_FRACTION = 0.25

@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cathodetwin.analysis.connectivity import (
+from cathodetwin.analysis.geometry.connectivity import (
     ConnectivityReport,
     connectivity_report,
     is_periodic_xy,
     role_networks,
 )
-from cathodetwin.analysis.fractions import PhaseFractions, phase_fractions
-from cathodetwin.analysis.interfaces import InterfaceAreas, interface_areas
-from cathodetwin.analysis.particle_paths import ParticlePathTortuosity, particle_path_tortuosity
-from cathodetwin.analysis.particles import (
+from cathodetwin.analysis.geometry.fractions import PhaseFractions, phase_fractions
+from cathodetwin.analysis.geometry.interfaces import InterfaceAreas, interface_areas
+from cathodetwin.analysis.geometry.particle_paths import ParticlePathTortuosity, particle_path_tortuosity
+from cathodetwin.analysis.geometry.particles import (
     CamContacts,
     cam_particle_mask,
     contact_pairs,
@@ -24,8 +24,8 @@ from cathodetwin.analysis.particles import (
     packing_cam_contacts,
     separate_particles,
 )
-from cathodetwin.analysis.paths import GeometricTortuosity, geometric_tortuosity
-from cathodetwin.analysis.pores import PoreSizes, pore_sizes
+from cathodetwin.analysis.geometry.paths import GeometricTortuosity, geometric_tortuosity
+from cathodetwin.analysis.geometry.pores import PoreSizes, pore_sizes
 from cathodetwin.analysis.transport.contact_network import (
     ContactNetworkResult,
     electronic_contact_network,

@@ -1,0 +1,1 @@
+"""Geometry of a voxel twin: phase fractions, connectivity, interfaces, pores, paths, particles."""
