@@ -17,7 +17,6 @@ import numpy as np
 from scipy.optimize import brentq
 
 from cathodetwin.errors import InputError
-from cathodetwin.materials import get_material
 from cathodetwin.psd import LognormalPSD, TablePSD
 from cathodetwin.recipe import Component, Recipe
 
@@ -325,8 +324,9 @@ def _component_geometry(
     rho_core = _positive(
         f"{component.name}.density_g_cm3", component.resolved_material().density_g_cm3
     )
-    rho_buffer = get_material(component.buffer.material).density_g_cm3 if component.buffer else 1.0
-    rho_shell = get_material(component.shell.material).density_g_cm3 if component.shell else 1.0
+    rho_buffer = (component.buffer.resolved_material().density_g_cm3 if component.buffer
+                  else 1.0)
+    rho_shell = component.shell.resolved_material().density_g_cm3 if component.shell else 1.0
     buffer_um = component.buffer.thickness_nm * 1e-3 if component.buffer else 0.0
     coverage = component.shell.coverage if component.shell else 1.0
     return moments, (rho_core, rho_buffer, rho_shell), buffer_um, coverage
@@ -377,23 +377,16 @@ def _recipe_parts(recipe: Recipe) -> list[tuple[str, str, float, float]]:
     parts = []
     for comp in recipe.components:
         split = component_mass_split(comp)
-        names = {
-            "core": comp.material,
-            "buffer": comp.buffer.material if comp.buffer else "",
-            "shell": comp.shell.material if comp.shell else "",
-        }
+        layers = {"core": comp, "buffer": comp.buffer, "shell": comp.shell}
         for part, share in split.items():
             if share <= 0.0:
                 continue
-            density = (
-                comp.resolved_material().density_g_cm3
-                if part == "core"
-                else get_material(names[part]).density_g_cm3
-            )
+            layer = layers[part]
+            density = layer.resolved_material().density_g_cm3  # type: ignore[union-attr]
             role = _PART_ROLE[part] or comp.role
             parts.append(
                 (
-                    names[part],
+                    layer.material,  # type: ignore[union-attr]
                     role,
                     comp.weight_percent * share,
                     _positive(f"{comp.name}.{part}.density_g_cm3", density),

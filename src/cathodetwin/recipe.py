@@ -11,12 +11,12 @@ from typing import Annotated, Literal
 
 import tomli_w
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     PositiveFloat,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
@@ -36,15 +36,37 @@ def _known_material(name: str) -> str:
         raise ValueError(f"material {name!r} is not in the library; known: {list_materials()}")
     return name
 
-class Shell(_Strict):
+def _known_overrides(v: dict[str, float]) -> dict[str, float]:
+    unknown = sorted(set(v) - set(PROPERTY_UNITS))
+    if unknown:
+        raise ValueError(f"unknown property {unknown}; allowed: {sorted(PROPERTY_UNITS)}")
+    bad = {k: x for k, x in v.items() if not math.isfinite(x) or (x < 0 and k not in SIGNED)}
+    if bad:
+        raise ValueError(f"override values {bad} must be finite and >= 0 ({sorted(SIGNED)} "
+                         "may be negative)")
+    return v
+
+MaterialName = Annotated[str, AfterValidator(_known_material)]
+Overrides = Annotated[dict[str, float], AfterValidator(_known_overrides)]
+
+class _Resolvable:
+    """A part made of a library material (``material``) with property ``overrides``."""
+
+    def resolved_material(self) -> Material:
+        """The library material with this part's overrides applied."""
+        where = getattr(self, "name", type(self).__name__.lower())
+        return get_material(self.material).with_overrides(  # type: ignore[attr-defined]
+            self.overrides, source=f"recipe override ({where})"  # type: ignore[attr-defined]
+        )
+
+class Shell(_Strict, _Resolvable):
     """SSE shell on a CAM core, given as thickness (µm) or as wt% of the coated particle."""
 
-    material: str
+    material: MaterialName
     thickness_um: PositiveFloat | None = None
     weight_percent: Annotated[float, Field(gt=0.0, lt=100.0)] | None = None
     coverage: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
-
-    _material = field_validator("material")(_known_material)
+    overrides: Overrides = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_amount(self) -> Shell:
@@ -52,15 +74,14 @@ class Shell(_Strict):
             raise ValueError("give the shell as exactly one of thickness_um or weight_percent")
         return self
 
-class Buffer(_Strict):
+class Buffer(_Strict, _Resolvable):
     """Thin buffer coating on the CAM surface (e.g. LiNbO3), thickness in nm."""
 
-    material: str = "LiNbO3"
+    material: MaterialName = "LiNbO3"
     thickness_nm: Annotated[float, Field(gt=0.0, le=1000.0)]
+    overrides: Overrides = Field(default_factory=dict)
 
-    _material = field_validator("material")(_known_material)
-
-class Component(_Strict):
+class Component(_Strict, _Resolvable):
     """One powder in the mix: a library material with a role, weight % and size distribution.
 
     For a core–shell CAM the weight_percent is that of the coated particle (core + buffer +
@@ -68,27 +89,13 @@ class Component(_Strict):
     """
 
     name: str = Field(min_length=1)
-    material: str
+    material: MaterialName
     role: ComponentRole
     weight_percent: Annotated[float, Field(gt=0.0, le=100.0)]
     psd: PSD | None = None
     shell: Shell | None = None
     buffer: Buffer | None = None
-    overrides: dict[str, float] = Field(default_factory=dict)
-
-    _material = field_validator("material")(_known_material)
-
-    @field_validator("overrides")
-    @classmethod
-    def _known_overrides(cls, v: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(v) - set(PROPERTY_UNITS))
-        if unknown:
-            raise ValueError(f"unknown property {unknown}; allowed: {sorted(PROPERTY_UNITS)}")
-        bad = {k: x for k, x in v.items() if not math.isfinite(x) or (x < 0 and k not in SIGNED)}
-        if bad:
-            raise ValueError(f"override values {bad} must be finite and >= 0 ({sorted(SIGNED)} "
-                             "may be negative)")
-        return v
+    overrides: Overrides = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Component:
@@ -99,12 +106,6 @@ class Component(_Strict):
         if isinstance(self.psd, FiberPSD) and self.role != "carbon":
             raise ValueError(f"psd kind 'fiber' is only for carbon, not role {self.role}")
         return self
-
-    def resolved_material(self) -> Material:
-        """The library material with this component's overrides applied."""
-        return get_material(self.material).with_overrides(
-            self.overrides, source=f"recipe override ({self.name})"
-        )
 
 class Processing(_Strict):
     """Cold pressing and cycling conditions: pressures in MPa, temperature in °C."""

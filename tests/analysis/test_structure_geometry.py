@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 
 from cathodetwin.analysis.geometry.fractions import phase_fractions
-from cathodetwin.analysis.geometry.interfaces import crofton_weights, interface_areas, pair_areas_um2
+from cathodetwin.analysis.geometry.interfaces import (
+    crofton_weights,
+    interface_areas,
+    pair_areas_um2,
+)
 from cathodetwin.analysis.geometry.particles import contact_pairs, packing_cam_contacts
 from cathodetwin.structure.microstructure import Microstructure, Phase
 from cathodetwin.structure.voxelize import voxelize, voxelize_with_owners

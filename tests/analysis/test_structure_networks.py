@@ -5,11 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cathodetwin.analysis.geometry.connectivity import (
-    connectivity_report,
-    label_periodic,
-    network,
-)
+from cathodetwin.analysis.geometry.connectivity import connectivity_report, network
+from cathodetwin.analysis.geometry.labels import label_periodic
 from cathodetwin.analysis.geometry.particle_paths import particle_path_tortuosity
 from cathodetwin.analysis.geometry.paths import geometric_tortuosity, path_lengths_um
 from cathodetwin.analysis.utilization import (
@@ -36,8 +33,8 @@ def test_periodic_labelling_merges_across_x_and_y():
     mask[0:2, 3, 1] = mask[8:10, 3, 1] = True  # one cluster across x
     mask[5, 0, 2] = mask[5, 9, 2] = True  # one across y
     mask[5, 5, 0] = True  # alone
-    assert label_periodic(mask, False)[1] == 5
-    labels, n = label_periodic(mask, True)
+    assert label_periodic(mask)[1] == 5
+    labels, n = label_periodic(mask, (0, 1))
     assert n == 3
     assert labels[0, 3, 1] == labels[9, 3, 1] != labels[5, 0, 2]
     assert set(np.unique(labels)) == {0, 1, 2, 3}

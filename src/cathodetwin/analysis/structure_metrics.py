@@ -15,7 +15,10 @@ from cathodetwin.analysis.geometry.connectivity import (
 )
 from cathodetwin.analysis.geometry.fractions import PhaseFractions, phase_fractions
 from cathodetwin.analysis.geometry.interfaces import InterfaceAreas, interface_areas
-from cathodetwin.analysis.geometry.particle_paths import ParticlePathTortuosity, particle_path_tortuosity
+from cathodetwin.analysis.geometry.particle_paths import (
+    ParticlePathTortuosity,
+    particle_path_tortuosity,
+)
 from cathodetwin.analysis.geometry.particles import (
     CamContacts,
     cam_particle_mask,
@@ -31,7 +34,6 @@ from cathodetwin.analysis.transport.contact_network import (
     electronic_contact_network,
 )
 from cathodetwin.analysis.utilization import (
-    CAM_SIDE_ROLES,
     DEFAULT_THRESHOLDS,
     ParticleUtilization,
     VoxelUtilization,
@@ -39,7 +41,7 @@ from cathodetwin.analysis.utilization import (
     voxel_utilization,
 )
 from cathodetwin.packing import Packing
-from cathodetwin.structure.microstructure import Microstructure
+from cathodetwin.structure.microstructure import CAM_SIDE_ROLES, Microstructure
 from cathodetwin.structure.voxelize import grid_for_box, voxelize_with_owners
 
 

@@ -19,18 +19,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from cathodetwin.analysis.geometry.connectivity import (
-    ELECTRONIC_ROLES,
-    IONIC_ROLES,
     Network,
     is_periodic_xy,
     network,
 )
 from cathodetwin.analysis.geometry.particles import geometric_contacts
 from cathodetwin.packing import Packing
-from cathodetwin.structure.microstructure import Microstructure
+from cathodetwin.structure.microstructure import (
+    CAM_SIDE_ROLES,
+    ELECTRONIC_ROLES,
+    IONIC_ROLES,
+    Microstructure,
+)
 
 DEFAULT_THRESHOLDS = (0.0, 0.02, 0.05, 0.10)
-CAM_SIDE_ROLES = ("CAM", "coating")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from cathodetwin.materials.library import (
     Material,
     get_material,
     list_materials,
+    resolve_material,
 )
 
-__all__ = ["PROPERTY_UNITS", "Material", "get_material", "list_materials"]
+__all__ = ["PROPERTY_UNITS", "Material", "get_material", "list_materials", "resolve_material"]

@@ -73,6 +73,11 @@ class Material:
         sources = dict(self.sources) | {k: source for k in overrides}
         return replace(self, **{k: float(v) for k, v in overrides.items()}, sources=sources)
 
+    def differs_from_library(self) -> bool:
+        """True when a value or source differs from the library record of the same name."""
+        library = _library().get(self.name)
+        return library is None or self != library or self.sources != library.sources
+
     def to_dict(self) -> dict:
         """JSON-serialisable record with values and sources."""
         props = {k: getattr(self, k) for k in PROPERTY_UNITS if getattr(self, k) is not None}
@@ -83,6 +88,23 @@ class Material:
             "properties": props,
             "sources": {k: self.sources.get(k, "not given") for k in props},
         }
+
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Material:
+        """The Material a :meth:`to_dict` record describes."""
+        props = data.get("properties", {})
+        unknown = sorted(set(props) - set(PROPERTY_UNITS))
+        if unknown:
+            raise ValueError(f"material {data.get('name')!r}: unknown properties {unknown}")
+        return cls(name=data["name"], formula=data["formula"], kind=data["kind"],
+                   sources=dict(data.get("sources", {})),
+                   **{k: float(v) for k, v in props.items()})
+
+
+def resolve_material(material: Material | str) -> Material:
+    """``material`` itself, or the library record of that name (for names given by a user)."""
+    return material if isinstance(material, Material) else get_material(material)
 
 
 def _parse(name: str, entry: dict) -> Material:

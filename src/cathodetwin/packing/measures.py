@@ -17,7 +17,7 @@ from numba import njit
 from cathodetwin.packing.geometry import sphere_in_slab_um3
 
 
-def plastic_surface(roles: tuple[str, ...], shell_materials: tuple[str | None, ...]) -> np.ndarray:
+def plastic_surface(roles: tuple[str, ...], shell_materials: tuple[object, ...]) -> np.ndarray:
     """Per component: True where the particle surface is ductile SSE (SSE or SSE shell)."""
     return np.array(
         [role == "SSE" or shell is not None for role, shell in zip(roles, shell_materials,

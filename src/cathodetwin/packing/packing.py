@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from cathodetwin.atomic import atomic_file
+from cathodetwin.materials import Material, resolve_material
 from cathodetwin.packing import measures
 
 # Geometry convention: x and y are periodic with period box_um[0], box_um[1]; z runs from the
@@ -61,6 +62,9 @@ class Packing:
     ``radius_um - shell_thickness_um - buffer_thickness_um``. ``coverage`` is the shell's
     covered share of the surface (1 = full shell, 0.5 = half-covered "glitter-cake").
     ``history`` holds equal-length arrays: ``pressure_mpa``, ``height_um``, ``solid_fraction``.
+    Materials are resolved records (library values with the recipe's overrides), one per
+    component for the particle, its shell and its buffer; names given here are resolved to the
+    library records.
     """
 
     box_um: tuple[float, float, float]
@@ -69,15 +73,15 @@ class Packing:
     component: np.ndarray  # (N,) int16 index into component_names
     component_names: tuple[str, ...]
     component_roles: tuple[str, ...]
-    component_materials: tuple[str, ...]
+    component_materials: tuple[Material, ...]
     shell_thickness_um: np.ndarray  # (N,) 0 where no shell
     coverage: np.ndarray  # (N,) shell coverage 0..1 (0 where no shell)
     buffer_thickness_um: np.ndarray  # (N,) 0 where no buffer
     contacts: Contacts = field(default_factory=Contacts.empty)
     fibers: Fibers = field(default_factory=Fibers.empty)
     history: dict[str, np.ndarray] = field(default_factory=dict)
-    shell_materials: tuple[str | None, ...] = ()  # per component: shell material or None
-    buffer_materials: tuple[str | None, ...] = ()  # per component: buffer material or None
+    shell_materials: tuple[Material | None, ...] = ()  # per component: shell material or None
+    buffer_materials: tuple[Material | None, ...] = ()  # per component: buffer material or None
     provenance: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -90,8 +94,9 @@ class Packing:
         k = len(self.component_names)
         if not (len(self.component_roles) == len(self.component_materials) == k):
             raise ValueError("component names, roles and materials differ in length")
-        self.shell_materials = tuple(self.shell_materials) or (None,) * k
-        self.buffer_materials = tuple(self.buffer_materials) or (None,) * k
+        self.component_materials = tuple(resolve_material(m) for m in self.component_materials)
+        self.shell_materials = _optional_materials(self.shell_materials, k)
+        self.buffer_materials = _optional_materials(self.buffer_materials, k)
         self.box_um = tuple(float(b) for b in self.box_um)  # type: ignore[assignment]
 
     def __len__(self) -> int:
@@ -175,9 +180,9 @@ class Packing:
             "box_um": list(self.box_um),
             "component_names": list(self.component_names),
             "component_roles": list(self.component_roles),
-            "component_materials": list(self.component_materials),
-            "shell_materials": list(self.shell_materials),
-            "buffer_materials": list(self.buffer_materials),
+            "component_materials": [m.to_dict() for m in self.component_materials],
+            "shell_materials": [m and m.to_dict() for m in self.shell_materials],
+            "buffer_materials": [m and m.to_dict() for m in self.buffer_materials],
             "provenance": self.provenance,
             "history_keys": sorted(self.history),
         }
@@ -225,14 +230,27 @@ class Packing:
                 component=z["component"],
                 component_names=tuple(meta["component_names"]),
                 component_roles=tuple(meta["component_roles"]),
-                component_materials=tuple(meta["component_materials"]),
+                component_materials=_loaded_materials(meta["component_materials"]),
                 shell_thickness_um=z["shell_thickness_um"],
                 coverage=z["coverage"],
                 buffer_thickness_um=z["buffer_thickness_um"],
                 contacts=contacts,
                 fibers=fibers,
                 history=history,
-                shell_materials=tuple(meta["shell_materials"]),
-                buffer_materials=tuple(meta["buffer_materials"]),
+                shell_materials=_loaded_materials(meta["shell_materials"]),
+                buffer_materials=_loaded_materials(meta["buffer_materials"]),
                 provenance=meta["provenance"],
             )
+
+
+def _optional_materials(
+    materials: tuple[Material | str | None, ...], count: int
+) -> tuple[Material | None, ...]:
+    """Per-component materials (None where a component has no such layer), names resolved."""
+    return tuple(None if m is None else resolve_material(m) for m in materials) or (None,) * count
+
+
+def _loaded_materials(records: list) -> tuple[Material | None, ...]:
+    """Material records of a saved packing (files before 0.4.0 hold library names)."""
+    return tuple(None if r is None else r if isinstance(r, str) else Material.from_dict(r)
+                 for r in records)

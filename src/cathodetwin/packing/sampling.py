@@ -26,7 +26,7 @@ from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
 from cathodetwin.formulas import component_mass_split, component_shell_thickness_um
-from cathodetwin.materials import get_material
+from cathodetwin.materials import Material
 from cathodetwin.psd import FiberPSD, LognormalPSD, TablePSD
 from cathodetwin.recipe import Component, Recipe
 
@@ -50,15 +50,15 @@ class ComponentSpec:
 
     name: str
     role: str
-    material: str
+    material: Material  # resolved: library values with the recipe's overrides
     density_g_cm3: float
     core_youngs_modulus_gpa: float
     core_poisson_ratio: float
     surface_youngs_modulus_gpa: float
     surface_poisson_ratio: float
     surface_hardness_gpa: float | None
-    shell_material: str | None
-    buffer_material: str | None
+    shell_material: Material | None
+    buffer_material: Material | None
     core_volume_um3: float
     buffer_volume_um3: float
     shell_volume_um3: float
@@ -212,28 +212,27 @@ def _draw_to_volume(
     return d[: k + 1]
 
 
-def _component_material_volumes_um3(comp: Component, volume_um3: float) -> dict[str, float]:
-    """Split a component's solid volume (µm³) into core, buffer and shell volumes."""
+def _part_volumes_per_mass(comp: Component) -> dict[str, float]:
+    """Core, buffer and shell volume per gram of the weighed powder (cm³/g)."""
     split = component_mass_split(comp)
     rho = {
         "core": comp.resolved_material().density_g_cm3,
-        "buffer": get_material(comp.buffer.material).density_g_cm3 if comp.buffer else 1.0,
-        "shell": get_material(comp.shell.material).density_g_cm3 if comp.shell else 1.0,
+        "buffer": comp.buffer.resolved_material().density_g_cm3 if comp.buffer else 1.0,
+        "shell": comp.shell.resolved_material().density_g_cm3 if comp.shell else 1.0,
     }
-    vols = {k: split[k] / rho[k] for k in split}
+    return {k: split[k] / rho[k] for k in split}
+
+
+def _component_material_volumes_um3(comp: Component, volume_um3: float) -> dict[str, float]:
+    """Split a component's solid volume (µm³) into core, buffer and shell volumes."""
+    vols = _part_volumes_per_mass(comp)
     total = sum(vols.values())
     return {k: volume_um3 * v / total for k, v in vols.items()}
 
 
 def _component_volume_per_mass(comp: Component) -> float:
     """Solid volume per gram of the weighed powder (cm³/g), shells and buffers included."""
-    split = component_mass_split(comp)
-    rho = {
-        "core": comp.resolved_material().density_g_cm3,
-        "buffer": get_material(comp.buffer.material).density_g_cm3 if comp.buffer else 1.0,
-        "shell": get_material(comp.shell.material).density_g_cm3 if comp.shell else 1.0,
-    }
-    return sum(split[k] / rho[k] for k in split)
+    return sum(_part_volumes_per_mass(comp).values())
 
 
 def _layered_volumes(core_r: np.ndarray, buffer_um: float, shell_um: float, coverage: float):
@@ -283,7 +282,7 @@ def _fit_layers(
 def _surface_mechanics(comp: Component) -> tuple[float, float, float | None]:
     """(E GPa, ν, hardness GPa or None) of the particle surface that touches neighbours."""
     if comp.shell is not None:
-        shell = get_material(comp.shell.material)
+        shell = comp.shell.resolved_material()
         return _elastic(shell, comp.name) + (_hardness(shell, comp.name),)
     mat = comp.resolved_material()
     if comp.role == "SSE":
@@ -381,7 +380,7 @@ def sample_powder(
             psd = comp.psd if isinstance(comp.psd, LognormalPSD | TablePSD) else None
             specs.append(
                 ComponentSpec(
-                    comp.name, comp.role, comp.material, mat.density_g_cm3,
+                    comp.name, comp.role, mat, mat.density_g_cm3,
                     *_elastic_or_default(mat), *_elastic_or_default(mat), None, None, None,
                     targets["core"], 0.0, 0.0, placement, fd, fl, ad, psd,
                 )
@@ -402,10 +401,10 @@ def sample_powder(
         e_s, nu_s, h_s = _surface_mechanics(comp)
         specs.append(
             ComponentSpec(
-                comp.name, comp.role, comp.material, mat.density_g_cm3, e_core, nu_core,
+                comp.name, comp.role, mat, mat.density_g_cm3, e_core, nu_core,
                 e_s, nu_s, h_s,
-                comp.shell.material if comp.shell else None,
-                comp.buffer.material if comp.buffer else None,
+                comp.shell.resolved_material() if comp.shell else None,
+                comp.buffer.resolved_material() if comp.buffer else None,
                 core_v, buffer_v, shell_v, "particles",
             )
         )

@@ -6,10 +6,23 @@ from cathodetwin.structure.io import (
     load_microstructure,
     save_microstructure,
 )
-from cathodetwin.structure.microstructure import ROLES, THROUGH_PLANE_AXIS, Microstructure, Phase
+from cathodetwin.structure.microstructure import (
+    CAM_SIDE_ROLES,
+    CARRIER_ROLES,
+    ELECTRONIC_ROLES,
+    IONIC_ROLES,
+    ROLES,
+    THROUGH_PLANE_AXIS,
+    Microstructure,
+    Phase,
+)
 from cathodetwin.structure.voxelize import voxelize, voxelize_with_owners
 
 __all__ = [
+    "CAM_SIDE_ROLES",
+    "CARRIER_ROLES",
+    "ELECTRONIC_ROLES",
+    "IONIC_ROLES",
     "ROLES",
     "THROUGH_PLANE_AXIS",
     "Microstructure",

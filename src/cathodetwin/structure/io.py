@@ -25,7 +25,7 @@ import tifffile
 import zarr
 
 from cathodetwin.errors import InputError
-from cathodetwin.materials import get_material, list_materials
+from cathodetwin.materials import Material, get_material, list_materials
 from cathodetwin.structure.microstructure import ROLES, Microstructure, Phase
 
 DEFAULT_MATERIAL: dict[str, str | None] = {
@@ -359,7 +359,8 @@ def save_microstructure(micro: Microstructure, path: str | Path, *, chunk: int =
         "format": "cathodetwin.microstructure/1",
         "voxel_size_um": list(micro.voxel_size_um),
         "phases": [
-            {"label": p.label, "name": p.name, "role": p.role, "material": p.material}
+            {"label": p.label, "name": p.name, "role": p.role,
+             "material": p.material and p.material.to_dict()}
             for p in micro.phases
         ],
         "provenance": micro.provenance,
@@ -378,10 +379,16 @@ def load_microstructure(path: str | Path) -> Microstructure:
     attrs = dict(group.attrs)
     if attrs.get("format") != "cathodetwin.microstructure/1":
         raise InputError(f"path: {path} is not a cathodetwin Microstructure (no format tag)")
-    phases = tuple(Phase(**p) for p in attrs["phases"])
+    phases = tuple(Phase(**(p | {"material": _phase_material(p["material"])}))
+                   for p in attrs["phases"])
     labels = np.asarray(group["labels"][...])
     return Microstructure(labels, tuple(attrs["voxel_size_um"]), phases,  # type: ignore[arg-type]
                           attrs.get("provenance", {}))
+
+
+def _phase_material(record: dict | str | None) -> Material | str | None:
+    """A saved phase's material: its record, or a library name (files before 0.4.0)."""
+    return Material.from_dict(record) if isinstance(record, dict) else record
 
 
 def export_vti(micro: Microstructure, path: str | Path) -> Path:

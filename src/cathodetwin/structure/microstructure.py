@@ -7,8 +7,23 @@ from typing import Literal
 
 import numpy as np
 
+from cathodetwin.materials import Material, resolve_material
+
 Role = Literal["pore", "CAM", "SSE", "shell", "carbon", "binder", "coating"]
 ROLES: tuple[str, ...] = ("pore", "CAM", "SSE", "shell", "carbon", "binder", "coating")
+
+# Carrier roles, defined once for every analysis (connectivity, utilization, interfaces,
+# conduction solves, contact networks). Ions move through the electrolyte (SSE particles and SSE
+# shells on CAM), electrons through the CAM and the carbon. A buffer coating (LiNbO3) belongs to
+# its CAM particle: it is the CAM's surface, through which ions reach the CAM, but it conducts
+# no electrons (LiNbO3 is an electronic insulator, ~1e-11 S/cm, and a Li-ion conductor, ~1e-6
+# S/cm: Ohta et al., Electrochem. Commun. 9 (2007) 1486; Glass et al., Appl. Phys. Lett. 33
+# (1978) 1127). Real buffers are nm thin and are drawn only where they span a voxel, so a
+# resolved coating is a thick insulating layer that electrons must go around.
+IONIC_ROLES: tuple[str, ...] = ("SSE", "shell")
+ELECTRONIC_ROLES: tuple[str, ...] = ("CAM", "carbon")
+CARRIER_ROLES: dict[str, tuple[str, ...]] = {"ionic": IONIC_ROLES, "electronic": ELECTRONIC_ROLES}
+CAM_SIDE_ROLES: tuple[str, ...] = ("CAM", "coating")  # a CAM particle with its buffer coating
 
 # Axis convention for every volume in cathodetwin: array index (i, j, k) = (x, y, z).
 # z (axis 2) is through-plane: k = 0 touches the current collector, k = nz - 1 the separator.
@@ -17,14 +32,20 @@ THROUGH_PLANE_AXIS = 2
 
 @dataclass(frozen=True)
 class Phase:
-    """One label of a volume: its integer value, a display name, its role and library material."""
+    """One label of a volume: its integer value, a display name, its role and its material.
+
+    ``material`` is the resolved record (library values with the recipe's overrides); a name
+    given here is resolved to the library record.
+    """
 
     label: int
     name: str
     role: Role
-    material: str | None = None
+    material: Material | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.material, str):
+            object.__setattr__(self, "material", resolve_material(self.material))
         if self.role not in ROLES:
             raise ValueError(f"phase {self.name!r}: role {self.role!r} is not one of {ROLES}")
         if not 0 <= self.label <= 255:

@@ -77,12 +77,15 @@ def _legend(packing: Packing, draw_buffer: bool) -> _Legend:
         (has_shell, packing.shell_materials, shell, "shell"),
         (has_buf, packing.buffer_materials, buf, "coating"),
     ):
-        by_material: dict[str, int] = {}
+        by_material: dict[object, int] = {}  # one label per distinct resolved material
         for c in np.flatnonzero(flags):
             key = mats[c] or role
             if key not in by_material:
                 by_material[key] = len(phases)
-                phases.append(Phase(len(phases), f"{key} {role}", role, mats[c]))
+                name = f"{mats[c].name if mats[c] else role} {role}"
+                if any(p.name == name for p in phases):  # same library name, other overrides
+                    name = f"{name} ({packing.component_names[c]})"
+                phases.append(Phase(len(phases), name, role, mats[c]))
             out[c] = by_material[key]
     return _Legend(tuple(phases), core, shell, buf)
 

@@ -9,43 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage as ndi
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-from cathodetwin.structure.microstructure import Microstructure
-
-FACE_STRUCTURE = ndi.generate_binary_structure(3, 1)
-IONIC_ROLES = ("SSE", "shell")  # ion conductors
-ELECTRONIC_ROLES = ("CAM", "coating", "carbon")  # electron network; a resolved buffer coating
-# is part of its CAM particle (real buffers are nm thin and do not block electrons)
+from cathodetwin.analysis.geometry.labels import label_periodic
+from cathodetwin.structure.microstructure import CARRIER_ROLES, Microstructure
 
 
 def is_periodic_xy(micro: Microstructure) -> bool:
     """True for generated twins (provenance ``periodic_xy``); imported images are not periodic."""
     return bool(micro.provenance.get("periodic_xy", False))
-
-
-def label_periodic(mask: np.ndarray, periodic_xy: bool) -> tuple[np.ndarray, int]:
-    """Face-connected cluster labels (int32, 0 = outside ``mask``) and their number.
-
-    With ``periodic_xy`` clusters that meet across the x or y faces of the box are merged.
-    """
-    labels, n = ndi.label(mask, structure=FACE_STRUCTURE)
-    if not periodic_xy or n == 0:
-        return labels, int(n)
-    a = np.concatenate([labels[0].ravel(), labels[:, 0].ravel()])
-    b = np.concatenate([labels[-1].ravel(), labels[:, -1].ravel()])
-    both = (a > 0) & (b > 0) & (a != b)
-    if not both.any():
-        return labels, int(n)
-    ones = np.ones(int(both.sum()), np.int8)
-    graph = coo_matrix((ones, (a[both], b[both])), shape=(n + 1, n + 1))
-    m, comp = connected_components(graph, directed=False)
-    lut = comp.astype(np.int32)
-    z = lut[0]  # background is alone in its component; make its id 0
-    lut = np.where(lut == z, 0, np.where(lut == 0, z, lut)).astype(np.int32)
-    return lut[labels], int(m - 1)
 
 
 @dataclass(frozen=True)
@@ -78,7 +49,7 @@ class Network:
 
 def network(mask: np.ndarray, periodic_xy: bool) -> Network:
     """Cluster a boolean volume and record each cluster's size and face contacts."""
-    labels, n = label_periodic(mask, periodic_xy)
+    labels, n = label_periodic(mask, (0, 1) if periodic_xy else ())
     voxels = np.bincount(labels.ravel(), minlength=n + 1).astype(np.int64)
     cc = np.zeros(n + 1, bool)
     cc[np.unique(labels[:, :, 0])] = True
@@ -134,13 +105,11 @@ def summarize(net: Network, name: str, roles: tuple[str, ...], total_voxels: int
     )
 
 
-NETWORK_ROLES: dict[str, tuple[str, ...]] = {"ionic": IONIC_ROLES, "electronic": ELECTRONIC_ROLES}
-
 
 def role_networks(micro: Microstructure) -> dict[str, Network]:
-    """The ionic (SSE + shell) and electronic (CAM + coating + carbon) networks."""
+    """The ionic (SSE + shell) and electronic (CAM + carbon) networks."""
     periodic = is_periodic_xy(micro)
-    return {name: network(micro.mask(*roles), periodic) for name, roles in NETWORK_ROLES.items()}
+    return {name: network(micro.mask(*roles), periodic) for name, roles in CARRIER_ROLES.items()}
 
 
 @dataclass(frozen=True)
@@ -170,7 +139,7 @@ def connectivity_report(
     nets = networks if networks is not None else role_networks(micro)
     present = np.bincount(micro.labels.ravel(), minlength=256)
     size = micro.labels.size
-    by_labels = {micro.labels_with_role(*NETWORK_ROLES[k]): v for k, v in nets.items()}
+    by_labels = {micro.labels_with_role(*CARRIER_ROLES[k]): v for k, v in nets.items()}
     phases = []
     for p in micro.phases:
         if present[p.label] == 0:
@@ -181,5 +150,5 @@ def connectivity_report(
                 reuse = net
         net = reuse if reuse is not None else network(micro.labels == p.label, periodic)
         phases.append(summarize(net, p.name, (p.role,), size))
-    summaries = tuple(summarize(v, k, NETWORK_ROLES[k], size) for k, v in nets.items())
+    summaries = tuple(summarize(v, k, CARRIER_ROLES[k], size) for k, v in nets.items())
     return ConnectivityReport(tuple(phases), summaries)

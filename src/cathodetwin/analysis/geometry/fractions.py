@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cathodetwin.materials import get_material
 from cathodetwin.structure.microstructure import Microstructure
 
 
@@ -45,7 +44,7 @@ def phase_fractions(micro: Microstructure) -> PhaseFractions:
     solids = [p for p in micro.phases if p.role != "pore" and counts[p.label] > 0]
     weight = None
     if solids and all(p.material is not None for p in solids):
-        mass = {p.name: vf[p.name] * get_material(p.material).density_g_cm3  # type: ignore[arg-type]
+        mass = {p.name: vf[p.name] * p.material.density_g_cm3  # type: ignore[union-attr]
                 for p in solids}
         total = sum(mass.values())
         weight = {k: 100.0 * v / total for k, v in mass.items()}

@@ -18,13 +18,10 @@ from functools import cache
 import numba as nb
 import numpy as np
 
-from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
 from cathodetwin.analysis.geometry._crofton_kernels import DIRECTIONS, transition_counts
-from cathodetwin.materials import get_material
-from cathodetwin.structure.microstructure import Microstructure
+from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
+from cathodetwin.structure.microstructure import CAM_SIDE_ROLES, IONIC_ROLES, Microstructure
 
-CAM_SIDE_ROLES = ("CAM", "coating")  # a resolved buffer coating is part of its CAM particle
-IONIC_SIDE_ROLES = ("SSE", "shell")
 _SOLID_ANGLE_SAMPLES = 400_000
 
 
@@ -91,7 +88,7 @@ def cam_mass_g(micro: Microstructure, voxel_counts: np.ndarray) -> float | None:
         if p.material is None:
             return None
         vol_cm3 = voxel_counts[p.label] * micro.voxel_volume_um3 * 1e-12
-        mass += vol_cm3 * get_material(p.material).density_g_cm3
+        mass += vol_cm3 * p.material.density_g_cm3
     return mass
 
 
@@ -113,7 +110,7 @@ def interface_areas(micro: Microstructure) -> InterfaceAreas:
             key = tuple(sorted((pa.role, pb.role)))
             roles[key] = roles.get(key, 0.0) + v  # type: ignore[index]
     cam = [p.label for p in present if p.role in CAM_SIDE_ROLES]
-    ion = [p.label for p in present if p.role in IONIC_SIDE_ROLES]
+    ion = [p.label for p in present if p.role in IONIC_ROLES]
     other = [p.label for p in present if p.role not in CAM_SIDE_ROLES]
     cam_sse = float(area[np.ix_(cam, ion)].sum()) if cam and ion else 0.0
     cam_free = float(area[np.ix_(cam, other)].sum()) if cam and other else 0.0

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from cathodetwin.analysis.geometry.distance import distance_transform
 from cathodetwin.analysis.geometry._segment_kernels import persistence_watershed
+from cathodetwin.analysis.geometry.distance import distance_transform
 from cathodetwin.packing import Packing
 
 DEFAULT_MIN_PERSISTENCE_VOXELS = 1.0

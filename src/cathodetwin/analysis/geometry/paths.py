@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cathodetwin.analysis.geometry.connectivity import IONIC_ROLES, is_periodic_xy
 from cathodetwin.analysis.geometry._fmm_kernels import fast_march
-from cathodetwin.structure.microstructure import Microstructure
+from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
+from cathodetwin.structure.microstructure import IONIC_ROLES, Microstructure
 
 DEFAULT_MIN_DEPTH_FRACTION = 0.25
 HISTOGRAM_EDGES = np.round(np.concatenate([np.arange(1.0, 3.0001, 0.05), [np.inf]]), 6)

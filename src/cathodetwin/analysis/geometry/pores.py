@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cathodetwin.analysis.geometry.connectivity import is_periodic_xy, label_periodic
-from cathodetwin.analysis.geometry.distance import distance_transform
-from cathodetwin.analysis.geometry.particles import separate_particles
 from cathodetwin.analysis.geometry._thickness_kernels import maximal_ball_centres, paint_balls
+from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
+from cathodetwin.analysis.geometry.distance import distance_transform
+from cathodetwin.analysis.geometry.labels import label_periodic
+from cathodetwin.analysis.geometry.particles import separate_particles
 from cathodetwin.structure.microstructure import Microstructure
 
 
@@ -88,7 +89,8 @@ def pore_sizes(
     sp = micro.voxel_size_um
     dist = distance_transform(mask, sp, (periodic, periodic, False))
     thick = local_thickness_um(mask, sp, periodic, dist)[mask]
-    n_regions = label_periodic(mask, periodic)[1] if n_pore_regions is None else n_pore_regions
+    if n_pore_regions is None:
+        n_pore_regions = label_periodic(mask, (0, 1) if periodic else ())[1]
     _, n_pores = separate_particles(mask, sp, periodic, dist=dist)
     top = float(thick.max())
     edges = np.linspace(0.0, top * (1 + 1e-9), n_bins + 1)
@@ -100,7 +102,7 @@ def pore_sizes(
         max_diameter_um=top,
         bin_edges_um=tuple(float(e) for e in edges),
         volume_fraction_per_bin=tuple(float(h) for h in hist),
-        n_pore_regions=n_regions,
+        n_pore_regions=n_pore_regions,
         n_pores=n_pores,
         pores_per_um3=n_pores / total_um3,
     )

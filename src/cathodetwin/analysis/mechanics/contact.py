@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+
+from cathodetwin.analysis.geometry.labels import label_periodic
 
 
 @dataclass(frozen=True)
@@ -159,26 +158,11 @@ def cam_particles(labels: np.ndarray, cam_labels: Sequence[int]) -> np.ndarray:
     ids = np.zeros(labels.shape, np.int32)
     offset = 0
     for lab in cam_labels:
-        comp, count = ndimage.label(labels == lab)
+        comp, count = label_periodic(labels == lab, (0, 1))
         ids[comp > 0] = comp[comp > 0] + offset
         offset += count
         del comp
-    if offset == 0:
-        return ids
-    rows, cols = [], []
-    for axis in (0, 1):
-        a = np.take(ids, 0, axis)
-        b = np.take(ids, -1, axis)
-        same = (a > 0) & (b > 0) & (np.take(labels, 0, axis) == np.take(labels, -1, axis))
-        rows.append(a[same])
-        cols.append(b[same])
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
-    graph = coo_matrix((np.ones(r.size), (r, c)), shape=(offset + 1, offset + 1))
-    _, component = connected_components(graph, directed=False)
-    new_id = (component + 1).astype(np.int32)
-    new_id[0] = 0  # node 0 (no particle) has no edges, so it is its own component
-    return new_id[ids]
+    return ids
 
 
 @dataclass(frozen=True)

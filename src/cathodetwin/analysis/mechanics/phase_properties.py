@@ -1,4 +1,4 @@
-"""Map a Microstructure's phases to elastic inputs from the material library."""
+"""Map a Microstructure's phases to elastic inputs from their materials."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cathodetwin.materials import get_material
 from cathodetwin.structure.microstructure import Microstructure
-
-ELECTROLYTE_ROLES = ("SSE", "shell")
 
 
 @dataclass(frozen=True)
@@ -26,7 +23,7 @@ class PhaseElasticInputs:
 
 
 def elastic_inputs(micro: Microstructure, state_of_charge: float = 1.0) -> PhaseElasticInputs:
-    """Library E and nu per phase; CAM eigenstrain = volume_change_percent / 300 * SOC.
+    """E and nu of each phase's material; CAM eigenstrain = volume_change_percent / 300 * SOC.
 
     Pores get E = 0. state_of_charge in [0, 1] scales the full-charge volume change linearly.
     """
@@ -46,12 +43,12 @@ def elastic_inputs(micro: Microstructure, state_of_charge: float = 1.0) -> Phase
             e_gpa[phase.label], nu[phase.label] = 0.0, 0.0
             continue
         if phase.material is None:
-            raise ValueError(f"phase {phase.name!r} (role {phase.role}) has no library material; "
+            raise ValueError(f"phase {phase.name!r} (role {phase.role}) has no material; "
                              "the mechanics needs its Young's modulus and Poisson ratio")
-        mat = get_material(phase.material)
+        mat = phase.material
         if mat.youngs_modulus_gpa is None or mat.poisson_ratio is None:
             raise ValueError(f"material {mat.name!r} of phase {phase.name!r} lacks "
-                             "youngs_modulus_gpa or poisson_ratio in the library")
+                             "youngs_modulus_gpa or poisson_ratio")
         e_gpa[phase.label] = mat.youngs_modulus_gpa
         nu[phase.label] = mat.poisson_ratio
         sources[f"{mat.name}.youngs_modulus_gpa"] = mat.source("youngs_modulus_gpa")

@@ -6,13 +6,12 @@ from collections.abc import Mapping, Sequence
 
 from cathodetwin.analysis.transport.conduction import effective_conductivity
 from cathodetwin.analysis.transport.results import CarrierTransport, ConductionResult
-from cathodetwin.materials import get_material
-from cathodetwin.structure.microstructure import THROUGH_PLANE_AXIS, Microstructure
+from cathodetwin.structure.microstructure import (
+    CARRIER_ROLES,
+    THROUGH_PLANE_AXIS,
+    Microstructure,
+)
 
-CARRIER_ROLES: dict[str, tuple[str, ...]] = {
-    "ionic": ("SSE", "shell"),
-    "electronic": ("CAM", "carbon"),
-}
 CARRIER_PROPERTY = {
     "ionic": "ionic_conductivity_s_cm",
     "electronic": "electronic_conductivity_s_cm",
@@ -20,7 +19,7 @@ CARRIER_PROPERTY = {
 
 
 def carrier_conductivities(micro: Microstructure, carrier: str) -> dict[int, float]:
-    """Conductivity in S/cm per label for ``carrier`` from the material library.
+    """Conductivity in S/cm per label for ``carrier`` from the phases' materials.
 
     Ionic: SSE and shell phases conduct with their material's ionic conductivity; electronic:
     CAM and carbon phases with their electronic conductivity; every other phase is insulating.
@@ -36,11 +35,12 @@ def carrier_conductivities(micro: Microstructure, carrier: str) -> dict[int, flo
                 f"phase {phase.name!r} (role {phase.role}) has no material, so its {carrier} "
                 f"conductivity is unknown; set Phase.material or pass conductivities"
             )
-        value = getattr(get_material(phase.material), CARRIER_PROPERTY[carrier])
+        value = getattr(phase.material, CARRIER_PROPERTY[carrier])
         if value is None:
             raise ValueError(
-                f"material {phase.material!r} of phase {phase.name!r} has no "
-                f"{CARRIER_PROPERTY[carrier]} in the library; pass conductivities"
+                f"material {phase.material.name!r} of phase {phase.name!r} has no "
+                f"{CARRIER_PROPERTY[carrier]}; set it in the recipe's overrides or pass "
+                "conductivities"
             )
         table[phase.label] = float(value)
     return table

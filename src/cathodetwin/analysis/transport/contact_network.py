@@ -95,13 +95,12 @@ from scipy.sparse.linalg import splu
 from cathodetwin.analysis.transport.contact_geometry import near_pairs
 from cathodetwin.analysis.transport.reach import EntryReach
 from cathodetwin.formulas import SURFACE_ROUGHNESS_UM
-from cathodetwin.materials import get_material
 from cathodetwin.packing.packing import Packing
 from cathodetwin.packing.shell_patches import covered_along, shell_patches
+from cathodetwin.structure.microstructure import ELECTRONIC_ROLES
 
 UM_PER_CM = 1.0e4
 ALLOWED_AXES = ("z",)
-CONDUCTING_ROLES = ("CAM", "carbon")
 BODY_KINDS = ("cam", "carbon", "fiber")
 
 
@@ -195,13 +194,13 @@ def _component_conductivity(packing: Packing) -> np.ndarray:
         zip(packing.component_names, packing.component_roles, packing.component_materials,
             strict=True)
     ):
-        if role not in CONDUCTING_ROLES:
+        if role not in ELECTRONIC_ROLES:
             continue
-        value = get_material(material).electronic_conductivity_s_cm
+        value = material.electronic_conductivity_s_cm
         if value is None:
             raise ValueError(
-                f"component {name!r}: material {material!r} has no electronic_conductivity_s_cm "
-                "in the library"
+                f"component {name!r}: material {material.name!r} has no "
+                "electronic_conductivity_s_cm; set it in the recipe's overrides"
             )
         sigma[k] = value
     return sigma

@@ -21,8 +21,8 @@ import scipy.sparse as sp
 from numba import njit
 from scipy import ndimage
 
+from cathodetwin.analysis.geometry.labels import FACE_STRUCTURE
 from cathodetwin.analysis.transport.multigrid import factorize_spd
-from cathodetwin.analysis.transport.percolation import FACE_CONNECTIVITY
 
 # Labels at least this many times more conducting than the least conducting one are islands.
 DEFLATION_CONTRAST = 100.0
@@ -134,7 +134,7 @@ class ClusterDeflation:
         ids = np.zeros(labels.shape, dtype=np.int32)
         islands = 0
         for label in strong_labels:
-            clusters, found = ndimage.label(active & (labels == label), FACE_CONNECTIVITY)
+            clusters, found = ndimage.label(active & (labels == label), FACE_STRUCTURE)
             inside = clusters > 0
             ids[inside] = clusters[inside] + islands
             islands += found

@@ -15,9 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from cathodetwin.analysis.geometry.connectivity import is_periodic_xy, network
-from cathodetwin.analysis.transport.carriers import CARRIER_ROLES, carrier_conductivities
+from cathodetwin.analysis.transport.carriers import carrier_conductivities
 from cathodetwin.analysis.transport.conduction import effective_conductivity
-from cathodetwin.structure.microstructure import THROUGH_PLANE_AXIS, Microstructure
+from cathodetwin.structure.microstructure import (
+    CARRIER_ROLES,
+    THROUGH_PLANE_AXIS,
+    Microstructure,
+)
 
 ENTRY_FACE = {"ionic": "separator", "electronic": "collector"}
 
