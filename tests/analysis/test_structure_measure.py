@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,7 +16,8 @@ from cathodetwin.analysis.geometry.particles import (
     packing_cam_contacts,
     separate_particles,
 )
-from cathodetwin.analysis.structure_metrics import measure_structure
+from cathodetwin.analysis.structure_metrics import StructureMetrics, measure_structure
+from cathodetwin.analysis.transport.measure import TransportMetrics, measure_transport
 from cathodetwin.cli.analyze_cmd import analyze
 from cathodetwin.structure.io import write_volume
 from cathodetwin.structure.voxelize import voxelize, voxelize_with_owners
@@ -74,9 +76,6 @@ def test_measure_structure_with_packing_is_json_and_consistent(make_packing):
     util = d["utilization_particle_contacts"]["by_min_overlap_percent"]
     fr = [util[k]["particle_fraction"] for k in ("0", "2", "5", "10")]
     assert fr == sorted(fr, reverse=True) and 0 < fr[0] <= 1
-    vox = d["utilization_voxel"]
-    assert 0 <= vox["ionic_electronic_cam_volume_fraction"] <= vox["ionic_cam_volume_fraction"] <= 1
-    assert vox["cam_unit"] == "packing particles"
     contacts = d["cam_contacts"]
     assert contacts["n_cam_particles_packing"] == 12
     # touching CAM pairs in the packing also share voxel faces in the image
@@ -86,7 +85,24 @@ def test_measure_structure_with_packing_is_json_and_consistent(make_packing):
     assert sum(tort["histogram_fraction"]) == pytest.approx(1.0) or not tort["histogram_fraction"]
     # passing the owners gives the same numbers without re-drawing the packing
     again = measure_structure(m, p, particle_ids=owners).to_dict()
-    assert again["utilization_voxel"] | {"cam_unit": "packing particles"} == vox
+    assert again["cam_contacts"] | {"image_particle_method": "packing particles"} == contacts
+    # the record reads back as the same typed result (a resumed build)
+    assert StructureMetrics.from_dict(d) == replace(res, timings_s=d["timings_s"])
+
+
+def test_measure_transport_utilization_and_round_trip(make_packing):
+    p = composite(make_packing)
+    m, owners = voxelize_with_owners(p, 0.2)
+    res = measure_transport(m, p)
+    vox = res.to_dict()["utilization_voxel"]
+    assert 0 <= vox["ionic_electronic_cam_volume_fraction"] <= vox["ionic_cam_volume_fraction"] <= 1
+    assert vox["cam_unit"] == "packing particles"
+    again = measure_transport(m, p, particle_ids=owners)
+    assert again.utilization_voxel == replace(res.utilization_voxel, unit="given particle ids")
+    assert res.electronic_conductivity_source == "contact network"
+    back = TransportMetrics.from_dict(json.loads(json.dumps(res.to_dict())))
+    assert back.to_dict() == json.loads(json.dumps(res.to_dict()))
+    assert back.ionic_conductivity_eff_s_cm == res.ionic_conductivity_eff_s_cm
 
 
 def test_measure_structure_rejects_a_foreign_packing(make_packing):

@@ -10,6 +10,7 @@ from mech_geometry import random_composite, sphere_labels
 
 from cathodetwin.analysis.mechanics import (
     CamParticles,
+    PhaseElasticInputs,
     analyze_breathing,
     analyze_microstructure_breathing,
     cam_particles,
@@ -27,9 +28,9 @@ VOXEL = (0.25, 0.25, 0.25)
 
 
 def run(labels, eigenstrain, **kw):
-    return analyze_breathing(labels, VOXEL, E, NU, {1: eigenstrain}, cam_labels=(1,),
-                             electrolyte_labels=(2,), phase_names={0: "pore", 1: "CAM",
-                                                                   2: "SSE"}, **kw)
+    phases = PhaseElasticInputs(E, NU, {1: eigenstrain}, {0: "pore", 1: "CAM", 2: "SSE"},
+                                (1,), (2,), {})
+    return analyze_breathing(labels, VOXEL, phases, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -230,4 +231,5 @@ def test_breathing_refuses_bad_arguments(composite):
     with pytest.raises(ValueError, match="stack pressures"):
         run(composite, -0.01, sweep_pressures_mpa=(-1.0,))
     with pytest.raises(ValueError, match="youngs_modulus_gpa"):
-        analyze_breathing(composite, VOXEL, {1: 1.0}, {1: 0.3}, {}, (1,), (2,))
+        analyze_breathing(composite, VOXEL,
+                          PhaseElasticInputs({1: 1.0}, {1: 0.3}, {}, {}, (1,), (2,), {}))

@@ -5,20 +5,22 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from cathodetwin.pipeline import (
-    BuildOptions,
-    build,
-    cell_metrics,
-    dead_end_reach,
-    evaluate,
-    headline_metrics,
-)
+from cathodetwin.analysis.structure_metrics import StructureMetrics
+from cathodetwin.analysis.transport.measure import TransportMetrics, measure_transport
+from cathodetwin.analysis.transport.reach import EntryReach
+from cathodetwin.cell import CellInputs, predict_rates
+from cathodetwin.headline import headline_metrics
+from cathodetwin.packing import Packing
+from cathodetwin.pipeline import BuildOptions, build, evaluate
 from cathodetwin.recipe import recipe_from_dict
 from cathodetwin.structure.io import load_microstructure
+from cathodetwin.structure.voxelize import voxelize_with_owners
 
 TINY = {
     "name": "tiny NCM811 + LPSCl",
@@ -72,33 +74,45 @@ def test_headline_metrics_obey_physical_bounds(built: tuple[Path, dict]) -> None
 
 def test_cell_inputs_come_from_the_twin(built: tuple[Path, dict]) -> None:
     _, metrics = built
-    inputs = cell_metrics(recipe_from_dict(TINY), metrics["structure"], metrics["transport"])
-    assert inputs["porosity"] == metrics["structure"]["fractions"]["porosity"]
-    assert inputs["ionic_conductivity_eff_s_cm"] == (
+    structure = StructureMetrics.from_dict(metrics["structure"])
+    transport = TransportMetrics.from_dict(metrics["transport"])
+    inputs = CellInputs.from_twin(recipe_from_dict(TINY), structure, transport)
+    assert inputs.porosity == metrics["structure"]["fractions"]["porosity"]
+    assert inputs.ionic_conductivity_eff_s_cm == (
         metrics["transport"]["ionic"]["z"]["effective_conductivity_s_cm"])
-    (radius, share, material), = inputs["cam_classes"]
-    assert share == 1.0 and material == "NCM811" and 0.5 < radius < 1.0
-    network = metrics["structure"]["electronic_contact_network"]
-    assert inputs["electronic_conductivity_eff_s_cm"] == network["effective_conductivity_s_cm"]
+    (cam,) = inputs.cam_classes
+    assert cam.volume_share == 1.0 and cam.material.name == "NCM811"
+    assert 0.5 < cam.radius_um < 1.0
+    network = metrics["transport"]["electronic_contact_network"]
+    assert inputs.electronic_conductivity_eff_s_cm == network["effective_conductivity_s_cm"]
     # an electrolyte that does not span: the cell sees the conductivity of the reached slab
-    dead_end = copy.deepcopy(metrics["transport"])
-    dead_end["ionic"]["z"]["effective_conductivity_s_cm"] = 0.0
-    dead_end["ionic_entry_reach"] = {"effective_conductivity_s_cm": 1.5e-4}
-    inputs = cell_metrics(recipe_from_dict(TINY), metrics["structure"], dead_end)
-    assert inputs["ionic_conductivity_eff_s_cm"] == 1.5e-4
+    slab = EntryReach("ionic", 2.0, 6.0, 1.5e-4, 3.0)
+    dead_end = replace(transport, ionic_entry_reach=slab)
+    inputs = CellInputs.from_twin(recipe_from_dict(TINY), structure, dead_end)
+    assert inputs.ionic_conductivity_eff_s_cm == 1.5e-4
 
 
 def test_dead_end_electrons_take_the_contact_networks_reach(built: tuple[Path, dict]) -> None:
     out, metrics = built
     micro = load_microstructure(out / "microstructure.zarr")
-    network = metrics["structure"]["electronic_contact_network"]
+    packing = Packing.load(out / "packing.npz")
+    network = metrics["transport"]["electronic_contact_network"]
     assert network["entry_reach"]["effective_conductivity_s_cm"] == pytest.approx(
         network["effective_conductivity_s_cm"])  # the whole electrode when it spans
-    reached = {"depth_um": 3.0, "effective_conductivity_s_cm": 2e-4}
-    assert dead_end_reach(micro, "electronic", {"entry_reach": reached}) == reached
-    voxel = dead_end_reach(micro, "electronic", {})  # no network: the voxel image's reach
-    assert voxel["carrier"] == "electronic" and voxel["depth_um"] > 0.0
-    assert dead_end_reach(micro, "ionic", {"entry_reach": reached})["carrier"] == "ionic"
+    # a collector side cut off from the separator side: the network's own reach is used
+    low = packing.center_um[:, 2] < 0.5 * packing.box_um[2]
+    cut = Packing(**{**vars(packing), "center_um": np.where(
+        low[:, None], packing.center_um, packing.center_um + [0.0, 0.0, 2.0]),
+        "box_um": (*packing.box_um[:2], packing.box_um[2] + 2.0)})
+    cut_micro, owners = voxelize_with_owners(cut, micro.voxel_size_um[0])
+    transport = measure_transport(cut_micro, cut, particle_ids=owners)
+    assert not transport.electronic_contact_network.percolating
+    assert transport.electronic_entry_reach == transport.electronic_contact_network.entry_reach
+    assert transport.electronic_conductivity_eff_s_cm == (
+        transport.electronic_entry_reach.effective_conductivity_s_cm)
+    # no packing (an imported image): the voxel network's reach
+    voxel = measure_transport(cut_micro)
+    assert voxel.electronic_conductivity_source == "voxels"
 
 
 def test_rebuild_reuses_every_stage(built: tuple[Path, dict]) -> None:
@@ -130,10 +144,13 @@ def test_evaluate_returns_flat_scalars() -> None:
     assert "capacity_1c_mah_g" in flat
 
 
-def test_a_twin_without_an_electron_path_discharges_nothing() -> None:
-    from cathodetwin.pipeline import headline_metrics, no_path_cell
-
-    section = no_path_cell(RATES, ["electronic_conductivity_eff_s_cm"])
+def test_a_twin_without_an_electron_path_discharges_nothing(built: tuple[Path, dict]) -> None:
+    _, metrics = built
+    structure = StructureMetrics.from_dict(metrics["structure"])
+    transport = TransportMetrics.from_dict(metrics["transport"])
+    inputs = replace(CellInputs.from_twin(recipe_from_dict(TINY), structure, transport),
+                     electronic_conductivity_eff_s_cm=0.0)
+    section = predict_rates(inputs, RATES).to_dict()
     flat = headline_metrics({"cell": section})
     assert flat["capacity_1c_mah_g"] == 0.0 and flat["cathode_wh_l_0p1c"] == 0.0
     assert "electronic" in section["note"]
@@ -143,5 +160,7 @@ def test_cell_inputs_when_the_recipe_fixes_thickness_and_loading(built: tuple[Pa
     _, metrics = built
     data = copy.deepcopy(TINY)
     data["electrode"] = {"thickness_um": 80.0, "areal_loading_mg_cm2": 20.0}
-    inputs = cell_metrics(recipe_from_dict(data), metrics["structure"], metrics["transport"])
-    assert inputs["thickness_um"] == 80.0
+    inputs = CellInputs.from_twin(recipe_from_dict(data),
+                                  StructureMetrics.from_dict(metrics["structure"]),
+                                  TransportMetrics.from_dict(metrics["transport"]))
+    assert inputs.thickness_um == 80.0

@@ -28,11 +28,11 @@ def test_utilization_thresholds_sort_numerically() -> None:
           "2": {"particle_fraction": 0.9, "cam_volume_fraction": 0.95},
           "0": {"particle_fraction": 1.0, "cam_volume_fraction": 1.0},
           "5": {"particle_fraction": 0.6, "cam_volume_fraction": 0.7}}
-    data = build({"structure": {
-        "utilization_particle_contacts": {"by_min_overlap_percent": by},
-        "utilization_voxel": {"ionic_cam_volume_fraction": 0.8,
-                              "ionic_electronic_cam_volume_fraction": None},
-    }})
+    data = build({
+        "structure": {"utilization_particle_contacts": {"by_min_overlap_percent": by}},
+        "transport": {"utilization_voxel": {"ionic_cam_volume_fraction": 0.8,
+                                            "ionic_electronic_cam_volume_fraction": None}},
+    })
     t, series, levels = utilization_inputs(data)
     assert t.tolist() == [0.0, 2.0, 5.0, 10.0]
     assert series[0].y.tolist() == [1.0, 0.9, 0.6, 0.2]

@@ -24,7 +24,7 @@ def test_dead_end_column_conducts_over_its_depth():
     assert not ionic_and_electronic(micro).ionic[0].percolating  # no path to the collector
     reach = entry_reach(micro)
     assert reach.depth_um == pytest.approx(24 * 0.25)
-    assert reach.reached_share == pytest.approx(0.6)
+    assert reach.reached_share_of_thickness == pytest.approx(0.6)
     # a straight column of cross-section share 36/400 over the slab: σ = σ0 · 0.09
     assert reach.effective_conductivity_s_cm == pytest.approx(SIGMA_SSE * 36 / 400, rel=1e-4)
     assert reach.tortuosity_factor == pytest.approx(1.0, rel=1e-4)
@@ -32,7 +32,7 @@ def test_dead_end_column_conducts_over_its_depth():
 
 def test_spanning_column_reaches_the_whole_thickness_and_nothing_reached_is_zero():
     full = entry_reach(_column(bottom=0))
-    assert full.reached_share == 1.0
+    assert full.reached_share_of_thickness == 1.0
     assert full.effective_conductivity_s_cm == pytest.approx(SIGMA_SSE * 36 / 400, rel=1e-4)
     micro = _column(bottom=0)
     micro.labels[:, :, -1] = 1  # CAM seals the separator face

@@ -14,7 +14,7 @@ A resolved buffer coating counts as part of its CAM particle in (b) and (c).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from cathodetwin.analysis.geometry.connectivity import (
 )
 from cathodetwin.analysis.geometry.particles import geometric_contacts
 from cathodetwin.packing import Packing
+from cathodetwin.records import Record, key
 from cathodetwin.structure.microstructure import (
     CAM_SIDE_ROLES,
     ELECTRONIC_ROLES,
@@ -36,8 +37,11 @@ DEFAULT_THRESHOLDS = (0.0, 0.02, 0.05, 0.10)
 
 
 @dataclass(frozen=True)
-class ParticleUtilization:
-    """Share of CAM particles (and of CAM volume) touching SSE at each minimum overlap."""
+class ParticleUtilization(Record):
+    """Share of CAM particles (and of CAM volume) touching SSE at each minimum overlap.
+
+    Written keyed by threshold in percent of the sum of radii (``by_min_overlap_percent``).
+    """
 
     thresholds: tuple[float, ...]  # minimum overlap / (r_i + r_j)
     particle_fraction: tuple[float, ...]
@@ -54,6 +58,15 @@ class ParticleUtilization:
                                    self.volume_fraction, strict=True)
             },
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ParticleUtilization:
+        """The record :meth:`to_dict` wrote."""
+        rows = data["by_min_overlap_percent"]
+        return cls(tuple(float(k) / 100.0 for k in rows),
+                   tuple(r["particle_fraction"] for r in rows.values()),
+                   tuple(r["cam_volume_fraction"] for r in rows.values()),
+                   data["n_cam_particles"])
 
 
 def particle_utilization(
@@ -108,26 +121,18 @@ def face_neighbours(mask: np.ndarray, periodic_xy: bool) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class VoxelUtilization:
-    """CAM volume (and particle) shares reachable by ions, and by ions and electrons."""
+class VoxelUtilization(Record):
+    """CAM volume (and particle) shares (0..1) reachable by ions, and by ions and electrons."""
 
-    ionic_volume_fraction: float
-    ionic_electronic_volume_fraction: float
-    ionic_particle_fraction: float
-    ionic_electronic_particle_fraction: float
+    ionic_volume_fraction: float = field(metadata=key("ionic_cam_volume_fraction"))
+    ionic_electronic_volume_fraction: float = field(
+        metadata=key("ionic_electronic_cam_volume_fraction"))
+    ionic_particle_fraction: float = field(metadata=key("ionic_cam_particle_fraction"))
+    ionic_electronic_particle_fraction: float = field(
+        metadata=key("ionic_electronic_cam_particle_fraction"))
     n_cam_units: int
-    unit: str  # what a CAM unit is: "packing particles", "watershed particles", "clusters"
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable record (fractions 0..1)."""
-        return {
-            "ionic_cam_volume_fraction": self.ionic_volume_fraction,
-            "ionic_electronic_cam_volume_fraction": self.ionic_electronic_volume_fraction,
-            "ionic_cam_particle_fraction": self.ionic_particle_fraction,
-            "ionic_electronic_cam_particle_fraction": self.ionic_electronic_particle_fraction,
-            "n_cam_units": self.n_cam_units,
-            "cam_unit": self.unit,
-        }
+    # what a CAM unit is: "packing particles", "watershed particles", "clusters"
+    unit: str = field(metadata=key("cam_unit"))
 
 
 def voxel_utilization(

@@ -7,10 +7,20 @@ from cathodetwin.cell.inputs import (
     CamClass,
     CellInputs,
     StackSpec,
+    cam_size_classes,
     cell_inputs_from_metrics,
 )
 from cathodetwin.cell.model import CellSimulationError, HalfCell
-from cathodetwin.cell.rates import DEFAULT_C_RATES, RateResult, VoltageCurve, simulate_rates
+from cathodetwin.cell.rates import (
+    DEFAULT_C_RATES,
+    NoConductingPath,
+    RateResult,
+    VoltageCurve,
+    blocked_carriers,
+    cell_result_from_dict,
+    predict_rates,
+    simulate_rates,
+)
 
 __all__ = [
     "DEFAULT_C_RATES",
@@ -21,11 +31,16 @@ __all__ = [
     "CellSimulationError",
     "EnergyDensities",
     "HalfCell",
+    "NoConductingPath",
     "RateResult",
     "StackSpec",
     "VoltageCurve",
+    "blocked_carriers",
+    "cam_size_classes",
+    "cell_result_from_dict",
     "cell_inputs_from_metrics",
     "energy_densities",
     "mean_voltage_v",
+    "predict_rates",
     "simulate_rates",
 ]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
 from cathodetwin import formulas
-from cathodetwin.cell.inputs import ANODE_MATERIAL, CellInputs, StackSpec
+from cathodetwin.cell.inputs import CellInputs, StackSpec
+from cathodetwin.records import Record
 
 
 @dataclass(frozen=True)
-class EnergyDensities:
+class EnergyDensities(Record):
     """Discharge energy of one step per CAM, composite cathode and stack (units in the names)."""
 
     capacity_mah_g: float  # per g of CAM
@@ -21,10 +22,6 @@ class EnergyDensities:
     cathode_wh_l: float  # per volume of composite cathode
     stack_wh_kg: float  # cathode + separator + anode + current collectors
     stack_wh_l: float
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable record."""
-        return asdict(self)
 
 
 def mean_voltage_v(capacity_mah_g: np.ndarray, voltage_v: np.ndarray) -> float:
@@ -55,10 +52,10 @@ def energy_densities(
         cathode_areal_mass_mg_cm2=composite_mg_cm2,
         li_thickness_um=stack.anode_thickness_um,
         separator_thickness_um=stack.separator_thickness_um,
-        separator_density_g_cm3=inputs.material(inputs.sse_material).density_g_cm3,
+        separator_density_g_cm3=inputs.sse_material.density_g_cm3,
         cathode_collector_thickness_um=stack.cathode_collector_thickness_um,
         anode_collector_thickness_um=stack.anode_collector_thickness_um,
-        li_density_g_cm3=inputs.material(ANODE_MATERIAL[inputs.counter_electrode]).density_g_cm3,
+        li_density_g_cm3=inputs.counter_material.density_g_cm3,
     )
     return EnergyDensities(
         capacity_mah_g=capacity_mah_g,

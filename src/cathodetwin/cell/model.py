@@ -9,7 +9,8 @@ import numpy as np
 import pybamm
 
 from cathodetwin.cell import parameters as par
-from cathodetwin.cell.inputs import ANODE_MATERIAL, CamClass, CellInputs, StackSpec
+from cathodetwin.cell.inputs import CamClass, CellInputs, StackSpec
+from cathodetwin.materials import Material
 
 AREA_M2 = 1e-4  # the model cell is 1 cm² so that amperes per cell equal A/cm²
 PHASES = ("Primary: ", "Secondary: ")
@@ -31,7 +32,7 @@ class ParticlePhase:
 
     radius_um: float
     volume_share: float  # of the utilized CAM volume
-    material: str
+    material: Material
     max_concentration_mol_m3: float
 
 
@@ -41,20 +42,21 @@ def _sauter_group(classes: list[CamClass]) -> tuple[float, float]:
     return share / sum(c.volume_share / c.radius_um for c in classes), share
 
 
-def _groups(inputs: CellInputs) -> list[tuple[float, float, str]]:
+def _groups(inputs: CellInputs) -> list[tuple[float, float, Material]]:
     """Size classes reduced to exactly two (radius_um, share, material) groups."""
     classes = list(inputs.cam_classes)
-    names = [c.material or inputs.cam_material for c in classes]
-    distinct = list(dict.fromkeys(names))
+    mats = [inputs.class_material(c) for c in classes]
+    distinct = list(dict.fromkeys(mats))
     if len(distinct) > 2:
         raise ValueError(
-            f"cam_classes use {len(distinct)} materials {distinct}; the cell model takes at most 2"
+            f"cam_classes use {len(distinct)} materials {[m.name for m in distinct]}; the cell "
+            "model takes at most 2"
         )
     if len(classes) == 1:
         c = classes[0]
-        return [(c.radius_um, 0.5, names[0]), (c.radius_um, 0.5, names[0])]
+        return [(c.radius_um, 0.5, mats[0]), (c.radius_um, 0.5, mats[0])]
     if len(distinct) == 2:
-        parts = [[c for c, n in zip(classes, names, strict=True) if n == m] for m in distinct]
+        parts = [[c for c, n in zip(classes, mats, strict=True) if n == m] for m in distinct]
     else:
         ordered = sorted(classes, key=lambda c: c.radius_um)
         gaps = np.diff(np.log([c.radius_um for c in ordered]))
@@ -68,10 +70,9 @@ def particle_phases(inputs: CellInputs) -> tuple[ParticlePhase, ParticlePhase]:
     """The two PyBaMM particle phases of the electrode (a single class is split in halves)."""
     v_max = inputs.voltage_window_v[1]
     phases = []
-    for radius_um, share, name in _groups(inputs):
-        mat = inputs.material(name)
+    for radius_um, share, mat in _groups(inputs):
         c_max = par.max_concentration_mol_m3(mat.specific_capacity_mah_g, mat.density_g_cm3, v_max)
-        phases.append(ParticlePhase(radius_um, share, name, c_max))
+        phases.append(ParticlePhase(radius_um, share, mat, c_max))
     return phases[0], phases[1]
 
 
@@ -86,13 +87,13 @@ def contact_area_ratio(inputs: CellInputs) -> float:
 
 def ionic_tortuosity_factor(inputs: CellInputs) -> float:
     """Ionic tortuosity factor τ² = σ0 ε_SSE / σ_eff (paper 002 Eq. 5) at the reference T (-)."""
-    sigma0 = inputs.material(inputs.sse_material).ionic_conductivity_s_cm
+    sigma0 = inputs.sse_material.ionic_conductivity_s_cm
     return sigma0 * inputs.sse_volume_fraction / inputs.ionic_conductivity_eff_s_cm
 
 
 def ionic_conductivity_at_temperature_s_cm(inputs: CellInputs) -> float:
     """Twin's effective ionic conductivity moved to the cell temperature by Arrhenius (S/cm)."""
-    ea_ev = inputs.material(inputs.sse_material).activation_energy_ev
+    ea_ev = inputs.sse_material.activation_energy_ev
     factor = par.arrhenius_factor(ea_ev, inputs.temperature_c, inputs.conductivity_reference_c)
     return inputs.ionic_conductivity_eff_s_cm * factor
 
@@ -101,7 +102,7 @@ def counter_potential_v(inputs: CellInputs) -> float:
     """Potential of the counter electrode vs Li/Li+ (V): 0 for Li, the LTO plateau for LTO."""
     if inputs.counter_electrode == "Li":
         return 0.0
-    return float(inputs.material(ANODE_MATERIAL["LTO"]).average_voltage_v)
+    return float(inputs.counter_material.average_voltage_v)
 
 
 def one_c_current_a_cm2(inputs: CellInputs) -> float:
@@ -110,7 +111,7 @@ def one_c_current_a_cm2(inputs: CellInputs) -> float:
 
 
 def _electrolyte_conductivity(inputs: CellInputs):
-    sse = inputs.material(inputs.sse_material)
+    sse = inputs.sse_material
     sigma_ref_s_m = sse.ionic_conductivity_s_cm * 100.0
     ea_over_k = sse.activation_energy_ev / par.BOLTZMANN_EV_K
     t_ref_k = inputs.conductivity_reference_c + par.ZERO_CELSIUS_K
@@ -138,7 +139,7 @@ def parameter_values(inputs: CellInputs, stack: StackSpec) -> pybamm.ParameterVa
     """PyBaMM parameters of the half-cell; current and initial CAM concentrations are inputs."""
     v_min, v_max = inputs.voltage_window_v
     temperature_k = inputs.temperature_c + par.ZERO_CELSIUS_K
-    sse = inputs.material(inputs.sse_material)
+    sse = inputs.sse_material
     eps_sse = inputs.sse_volume_fraction
     one_c_a = one_c_current_a_cm2(inputs) * AREA_M2 * 1e4
     values: dict = {

@@ -9,11 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cathodetwin.analysis.geometry.particles import cam_particle_ids
 from cathodetwin.analysis.structure_metrics import StructureMetrics, measure_structure
 from cathodetwin.analysis.transport import CarrierTransport
+from cathodetwin.analysis.transport.measure import TransportMetrics, measure_transport
 from cathodetwin.atomic import write_json_atomic
 from cathodetwin.errors import InputError
 from cathodetwin.structure.io import import_image
+from cathodetwin.structure.microstructure import CAM_SIDE_ROLES
 
 console = Console()
 
@@ -22,8 +25,9 @@ def _fmt(value: float | None, spec: str = ".3g") -> str:
     return "-" if value is None else format(value, spec)
 
 
-def summary_table(metrics: StructureMetrics, title: str) -> Table:
-    """A short rich table of the headline structural numbers."""
+def summary_table(metrics: StructureMetrics, transport: TransportMetrics | None,
+                  title: str) -> Table:
+    """A short rich table of the headline structural numbers (and utilization, if solved)."""
     table = Table(title=title)
     table.add_column("quantity")
     table.add_column("value", justify="right")
@@ -40,8 +44,8 @@ def summary_table(metrics: StructureMetrics, title: str) -> Table:
     ]
     for c in metrics.connectivity.networks:
         rows.append((f"{c.name} network connected through", _fmt(c.to_both)))
-    if metrics.voxel_utilization is not None:
-        u = metrics.voxel_utilization
+    if transport is not None and transport.utilization_voxel is not None:
+        u = transport.utilization_voxel
         rows.append(("CAM utilization, ionic (vol)", _fmt(u.ionic_volume_fraction)))
         rows.append(("CAM utilization, ionic+electronic (vol)",
                      _fmt(u.ionic_electronic_volume_fraction)))
@@ -87,7 +91,6 @@ def analyze(
         help="Transport axes: 'z' (through-plane), a comma list of x, y, z, or 'all'.")] = "z",
 ) -> None:
     """Measure a segmented image: fractions, connectivity, interfaces, pores, tortuosity."""
-    from cathodetwin.analysis.transport import ionic_and_electronic
     from cathodetwin.cli.build_cmd import parse_axes
 
     raw: dict[str, object] = {}
@@ -101,15 +104,18 @@ def analyze(
     if shape is not None or dtype is not None:
         raw["order"] = order
     micro = import_image(image, phases, voxel_size, **raw)
-    metrics = measure_structure(micro)
+    has_cam = bool(micro.mask(*CAM_SIDE_ROLES).any())
+    particles = cam_particle_ids(micro) if has_cam else None  # found once for both stages
+    metrics = measure_structure(micro, cam_particles=particles)
     record = metrics.to_dict() | {"image": str(image), "phases": phases}
-    conduction = ionic_and_electronic(micro, axes=parse_axes(axes)) if transport else None
+    conduction = (measure_transport(micro, axes=parse_axes(axes), cam_particles=particles)
+                  if transport else None)
     if conduction is not None:
         record["transport"] = conduction.to_dict()
     output.parent.mkdir(parents=True, exist_ok=True)
     write_json_atomic(output, record)
-    console.print(summary_table(metrics, f"{image.name}: {micro.shape} voxels at "
-                                         f"{micro.voxel_size_um} µm"))
+    console.print(summary_table(metrics, conduction, f"{image.name}: {micro.shape} voxels at "
+                                                     f"{micro.voxel_size_um} µm"))
     if conduction is not None:
         console.print(transport_table(conduction))
     console.print(f"metrics written to {output}")

@@ -65,7 +65,7 @@ def run_build(recipe: Recipe, out_dir: Path, options: BuildOptions, resume: bool
 
 
 def _print_summary(metrics: dict, wall_s: float, out_dir: Path) -> None:
-    from cathodetwin.pipeline import headline_metrics
+    from cathodetwin.headline import headline_metrics
 
     timings = Table(title="stage timings (s)")
     for stage in metrics["timings_s"]:

@@ -173,6 +173,21 @@ class Packing:
             self.contacts.i[keep], self.contacts.j[keep],
         )
 
+    def summary(self) -> dict:
+        """Particle count, porosity, height (µm), coordination and pressing history (JSON)."""
+        return {
+            "n_particles": len(self),
+            "n_fibers": len(self.fibers),
+            "box_um": list(self.box_um),
+            "height_um": self.box_um[2],
+            "porosity": self.porosity(),
+            "solid_fraction": 1.0 - self.porosity(),
+            "n_contacts": len(self.contacts),
+            "coordination": self.coordination_numbers(),
+            "history": {k: np.asarray(v).tolist() for k, v in self.history.items()},
+            "compaction": self.provenance.get("compaction", {}),
+        }
+
     def save(self, path: str | Path) -> Path:
         """Write to a single .npz (arrays + JSON metadata), atomically; returns the path."""
         path = Path(path)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cathodetwin.headline import HEADLINES, value_at
 from cathodetwin.psd import FiberPSD, LognormalPSD, TablePSD
 from cathodetwin.report.builddir import BuildData
 from cathodetwin.report.figures import Series
@@ -128,7 +129,7 @@ def utilization_inputs(data: BuildData) -> tuple[np.ndarray, list[Series], dict[
         series.append(Series("share of CAM volume", t,
                              np.array([by[k]["cam_volume_fraction"] for k in keys], float)))
     levels = {}
-    vox = data.metrics["structure"].get("utilization_voxel") or {}
+    vox = data.section("transport", "utilization_voxel") or {}
     for key, label in (("ionic_cam_volume_fraction", "ionic network (CAM volume)"),
                        ("ionic_electronic_cam_volume_fraction", "ionic + electronic (CAM volume)")):
         if vox.get(key) is not None:
@@ -170,7 +171,7 @@ def transport_inputs(data: BuildData) -> tuple[dict[str, float], dict[str, float
                 conductivity[label] = value
             elif "tortuosity" in key and not unit_of_path(key):
                 tortuosity[label] = value
-    network = data.section("structure", "electronic_contact_network") or {}
+    network = data.section("transport", "electronic_contact_network") or {}
     if "effective_conductivity_s_cm" in network:
         conductivity["electronic (contact network): effective conductivity"] = float(
             network["effective_conductivity_s_cm"])
@@ -305,36 +306,13 @@ def _rate_row_key(c_rate: float) -> str:
 
 
 def headlines(data: BuildData) -> list[Headline]:
-    """The key results present in the metrics, each with its metrics key."""
-    m = data.metrics
-    wanted = [
-        ("Porosity", "structure.fractions.porosity"),
-        ("CAM utilization (ionic + electronic)",
-         "structure.utilization_voxel.ionic_electronic_cam_volume_fraction"),
-        ("CAM–SSE specific area", "structure.interfaces.specific_cam_sse_area_per_um"),
-        ("SSE path tortuosity (median)", "structure.ionic_geometric_tortuosity.median_tortuosity"),
-        ("Electronic conductivity (contact network)",
-         "structure.electronic_contact_network.effective_conductivity_s_cm"),
-        ("Strain energy in SSE (mean)", "mechanics.sse_strain_energy_mean_kj_m3"),
-        ("Strain energy in SSE at CAM faces (mean)",
-         "mechanics.sse_interface_strain_energy_mean_kj_m3"),
-        ("Composite volume change on charge", "mechanics.composite_volume_change_percent"),
-    ]
+    """The key results present in the metrics (the headline table's cards), each with its key."""
     out = []
-    for label, key in wanted:
-        try:
-            value = get(m, key)
-        except MissingData:
-            continue
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            out.append(Headline(label, key, float(value), unit_of_path(key)))
-    for mode in ("ionic", "electronic"):
-        section = data.section("transport", mode) or {}
-        for key, value in _numbers(section).items():
-            if key.endswith("_s_cm") and "eff" in key:
-                out.append(Headline(f"{mode.capitalize()} conductivity (voxels)",
-                                    f"transport.{mode}.{key}", value, "S/cm"))
-                break
+    for h in HEADLINES:
+        value = value_at(data.metrics, h.path)
+        if h.card and isinstance(value, int | float) and not isinstance(value, bool):
+            path = ".".join(h.path)
+            out.append(Headline(h.label, path, float(value), unit_of_path(path)))
     try:
         rows = _rates(data)
     except MissingData:

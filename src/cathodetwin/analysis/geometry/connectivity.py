@@ -6,11 +6,12 @@ faces, not edges or corners. The current-collector face is z = 0, the separator 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from cathodetwin.analysis.geometry.labels import label_periodic
+from cathodetwin.records import Record, by_name, key
 from cathodetwin.structure.microstructure import CARRIER_ROLES, Microstructure
 
 
@@ -60,30 +61,17 @@ def network(mask: np.ndarray, periodic_xy: bool) -> Network:
 
 
 @dataclass(frozen=True)
-class Connectivity:
-    """Shares (by volume) of one phase connected to the separator, the collector, both, neither."""
+class Connectivity(Record):
+    """Volume shares (0..1) of one phase connected to the separator, collector, both, neither."""
 
     name: str
     roles: tuple[str, ...]
     volume_fraction: float
-    to_separator: float
-    to_collector: float
-    to_both: float
-    isolated: float
+    to_separator: float = field(metadata=key("connected_to_separator_fraction"))
+    to_collector: float = field(metadata=key("connected_to_collector_fraction"))
+    to_both: float = field(metadata=key("connected_to_both_fraction"))
+    isolated: float = field(metadata=key("isolated_fraction"))
     n_clusters: int
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable record; shares are fractions of the phase volume (0..1)."""
-        return {
-            "name": self.name,
-            "roles": list(self.roles),
-            "volume_fraction": self.volume_fraction,
-            "connected_to_separator_fraction": self.to_separator,
-            "connected_to_collector_fraction": self.to_collector,
-            "connected_to_both_fraction": self.to_both,
-            "isolated_fraction": self.isolated,
-            "n_clusters": self.n_clusters,
-        }
 
 
 def summarize(net: Network, name: str, roles: tuple[str, ...], total_voxels: int) -> Connectivity:
@@ -113,18 +101,11 @@ def role_networks(micro: Microstructure) -> dict[str, Network]:
 
 
 @dataclass(frozen=True)
-class ConnectivityReport:
-    """Connectivity of each phase and of the ionic and electronic networks."""
+class ConnectivityReport(Record):
+    """Connectivity of each phase and of the ionic and electronic networks (keyed by name)."""
 
-    phases: tuple[Connectivity, ...]
-    networks: tuple[Connectivity, ...]
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable record keyed by phase / network name."""
-        return {
-            "phases": {c.name: c.to_dict() for c in self.phases},
-            "networks": {c.name: c.to_dict() for c in self.networks},
-        }
+    phases: tuple[Connectivity, ...] = field(metadata=by_name(Connectivity))
+    networks: tuple[Connectivity, ...] = field(metadata=by_name(Connectivity))
 
 
 def connectivity_report(

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cathodetwin.records import Record
 from cathodetwin.structure.microstructure import Microstructure
 
 
 @dataclass(frozen=True)
-class PhaseFractions:
+class PhaseFractions(Record):
     """Volume fraction of each phase and role, porosity, and weight % of the solids."""
 
     volume_fraction: dict[str, float]  # per phase name, of the whole volume
@@ -18,16 +19,6 @@ class PhaseFractions:
     porosity: float
     weight_percent: dict[str, float] | None  # per solid phase; None if a solid has no material
     volume_um3: float
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable record (fractions 0..1, weight %, volume µm³)."""
-        return {
-            "volume_fraction": dict(self.volume_fraction),
-            "role_volume_fraction": dict(self.role_volume_fraction),
-            "porosity": self.porosity,
-            "weight_percent": dict(self.weight_percent) if self.weight_percent else None,
-            "volume_um3": self.volume_um3,
-        }
 
 
 def phase_fractions(micro: Microstructure) -> PhaseFractions:

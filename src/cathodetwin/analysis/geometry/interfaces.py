@@ -12,7 +12,7 @@ one pass over the volume.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numba as nb
@@ -20,6 +20,7 @@ import numpy as np
 
 from cathodetwin.analysis.geometry._crofton_kernels import DIRECTIONS, transition_counts
 from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
+from cathodetwin.records import Record, key, pair_keys
 from cathodetwin.structure.microstructure import CAM_SIDE_ROLES, IONIC_ROLES, Microstructure
 
 _SOLID_ANGLE_SAMPLES = 400_000
@@ -55,28 +56,19 @@ def pair_areas_um2(labels: np.ndarray, spacing: tuple[float, float, float],
 
 
 @dataclass(frozen=True)
-class InterfaceAreas:
+class InterfaceAreas(Record):
     """Pair interface areas and the CAM–electrolyte measures derived from them."""
 
-    pairs_um2: dict[tuple[str, str], float]  # phase-name pairs, each once
-    role_pairs_um2: dict[tuple[str, str], float]  # role pairs (sorted), summed over phases
-    phase_surface_um2: dict[str, float]  # each phase's total surface
+    # phase-name pairs, each once; role pairs (sorted), summed over phases
+    pairs_um2: dict[tuple[str, str], float] = field(metadata=key("pair_areas_um2", **pair_keys()))
+    role_pairs_um2: dict[tuple[str, str], float] = field(
+        metadata=key("role_pair_areas_um2", **pair_keys()))
+    phase_surface_um2: dict[str, float] = field(metadata=key("phase_surface_area_um2"))
     cam_sse_area_um2: float  # CAM (+ coating) against SSE (+ shell)
     specific_cam_sse_area_per_um: float  # per electrode volume, µm²/µm³
     specific_cam_sse_area_m2_g: float | None  # per CAM mass; None without CAM or density
-    sse_coverage: float | None  # share of the CAM surface not facing CAM that faces SSE/shell
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable record with units in the keys."""
-        return {
-            "pair_areas_um2": {f"{a}|{b}": v for (a, b), v in self.pairs_um2.items()},
-            "role_pair_areas_um2": {f"{a}|{b}": v for (a, b), v in self.role_pairs_um2.items()},
-            "phase_surface_area_um2": dict(self.phase_surface_um2),
-            "cam_sse_area_um2": self.cam_sse_area_um2,
-            "specific_cam_sse_area_per_um": self.specific_cam_sse_area_per_um,
-            "specific_cam_sse_area_m2_g": self.specific_cam_sse_area_m2_g,
-            "sse_coverage_of_cam_fraction": self.sse_coverage,
-        }
+    # share of the CAM surface not facing CAM that faces SSE/shell
+    sse_coverage: float | None = field(metadata=key("sse_coverage_of_cam_fraction"))
 
 
 def cam_mass_g(micro: Microstructure, voxel_counts: np.ndarray) -> float | None:

@@ -9,7 +9,7 @@ path length over its centre's straight distance from the plane.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -18,31 +18,21 @@ from scipy.sparse.csgraph import dijkstra
 from cathodetwin.analysis.geometry.particles import geometric_contacts
 from cathodetwin.analysis.geometry.paths import DEFAULT_MIN_DEPTH_FRACTION
 from cathodetwin.packing import Packing
+from cathodetwin.records import Record, key
 
 
 @dataclass(frozen=True)
-class ParticlePathTortuosity:
-    """Per-particle path/straight ratio through the ionic particle network."""
+class ParticlePathTortuosity(Record):
+    """Per-particle path/straight ratio (-) through the ionic particle network."""
 
-    median: float | None
-    mean: float | None
-    p10: float | None
-    p90: float | None
-    n_particles: int  # ionic particles
-    reached_fraction: float  # share of them connected to the separator plane
+    median: float | None = field(metadata=key("median_tortuosity"))
+    mean: float | None = field(metadata=key("mean_tortuosity"))
+    p10: float | None = field(metadata=key("p10_tortuosity"))
+    p90: float | None = field(metadata=key("p90_tortuosity"))
+    n_particles: int = field(metadata=key("n_ionic_particles"))
+    # share of them connected to the separator plane
+    reached_fraction: float = field(metadata=key("reached_particle_fraction"))
     min_depth_um: float
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable record (tortuosities dimensionless)."""
-        return {
-            "median_tortuosity": self.median,
-            "mean_tortuosity": self.mean,
-            "p10_tortuosity": self.p10,
-            "p90_tortuosity": self.p90,
-            "n_ionic_particles": self.n_particles,
-            "reached_particle_fraction": self.reached_fraction,
-            "min_depth_um": self.min_depth_um,
-        }
 
 
 def ionic_particles(packing: Packing) -> np.ndarray:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.spatial import cKDTree
 
 from cathodetwin.analysis.geometry._segment_kernels import persistence_watershed
+from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
 from cathodetwin.analysis.geometry.distance import distance_transform
 from cathodetwin.packing import Packing
+from cathodetwin.records import Record, key
+from cathodetwin.structure.microstructure import CAM_SIDE_ROLES, Microstructure
+from cathodetwin.structure.voxelize import grid_for_box, voxelize_with_owners
 
 DEFAULT_MIN_PERSISTENCE_VOXELS = 1.0
 
@@ -110,31 +114,75 @@ def geometric_contacts(packing: Packing) -> tuple[np.ndarray, np.ndarray, np.nda
     return lo, hi, overlap[keep]
 
 
+def _coordination(contacts: int | None, particles: int | None) -> float | None:
+    """Mean contacts per particle, 2 × contacts / particles (None where unknown)."""
+    return 2.0 * contacts / particles if contacts is not None and particles else None
+
+
 @dataclass(frozen=True)
-class CamContacts:
+class CamContacts(Record):
     """CAM–CAM particle contacts counted from the Packing and/or from the image."""
 
-    n_particles_packing: int | None
-    n_contacts_packing: int | None
-    n_particles_image: int
-    n_contacts_image: int
-    image_method: str  # "packing ids" or "watershed"
+    DERIVED = ("cam_coordination_packing", "cam_coordination_image")
 
-    def to_dict(self) -> dict:
-        """JSON-serialisable record (counts; coordination = 2 × contacts / particles)."""
-        def coord(c: int | None, p: int | None) -> float | None:
-            return 2.0 * c / p if c is not None and p else None
+    n_particles_packing: int | None = field(metadata=key("n_cam_particles_packing"))
+    n_contacts_packing: int | None = field(metadata=key("n_cam_cam_contacts_packing"))
+    n_particles_image: int = field(metadata=key("n_cam_particles_image"))
+    n_contacts_image: int = field(metadata=key("n_cam_cam_contacts_image"))
+    # "packing particles", "given particle ids" or "watershed particles"
+    image_method: str = field(metadata=key("image_particle_method"))
 
-        return {
-            "n_cam_particles_packing": self.n_particles_packing,
-            "n_cam_cam_contacts_packing": self.n_contacts_packing,
-            "cam_coordination_packing": coord(self.n_contacts_packing,
-                                              self.n_particles_packing),
-            "n_cam_particles_image": self.n_particles_image,
-            "n_cam_cam_contacts_image": self.n_contacts_image,
-            "cam_coordination_image": coord(self.n_contacts_image, self.n_particles_image),
-            "image_particle_method": self.image_method,
-        }
+    @property
+    def cam_coordination_packing(self) -> float | None:
+        """CAM–CAM contacts per CAM particle in the packing."""
+        return _coordination(self.n_contacts_packing, self.n_particles_packing)
+
+    @property
+    def cam_coordination_image(self) -> float | None:
+        """CAM–CAM contacts per CAM particle in the image."""
+        return _coordination(self.n_contacts_image, self.n_particles_image)
+
+
+def packing_owners(micro: Microstructure, packing: Packing) -> np.ndarray:
+    """Owning particle index per voxel for ``micro`` re-drawn from ``packing`` (checked equal)."""
+    shape, _ = grid_for_box(packing.box_um, micro.voxel_size_um[0])
+    if shape != micro.shape:
+        raise ValueError(
+            f"packing: box {packing.box_um} µm at voxel {micro.voxel_size_um[0]:g} µm gives "
+            f"{shape} voxels, but the volume is {micro.shape}"
+        )
+    seed = int(micro.provenance.get("patch_seed", 0))
+    again, owners = voxelize_with_owners(packing, micro.voxel_size_um[0], patch_seed=seed)
+    if not np.array_equal(again.labels, micro.labels):
+        raise ValueError("packing: the volume was not voxelized from this packing and voxel size")
+    return owners
+
+
+@dataclass(frozen=True)
+class CamParticleIds:
+    """CAM particle id per voxel (int32; 0 off the CAM side) and how the ids were found."""
+
+    ids: np.ndarray
+    method: str  # "given particle ids", "packing particles" or "watershed particles"
+
+
+def cam_particle_ids(
+    micro: Microstructure, packing: Packing | None = None,
+    particle_ids: np.ndarray | None = None,
+) -> CamParticleIds:
+    """The CAM particles of a volume (CAM with its buffer coating; particle p has id p + 1).
+
+    Ids come from ``particle_ids`` (owners from ``voxelize_with_owners``), else from the
+    ``packing`` the volume was voxelized from, else from a distance-map watershed of the CAM
+    (an imported image).
+    """
+    cam = micro.mask(*CAM_SIDE_ROLES)
+    if particle_ids is not None or packing is not None:
+        owners = particle_ids if particle_ids is not None else packing_owners(micro, packing)
+        method = "given particle ids" if particle_ids is not None else "packing particles"
+        return CamParticleIds(np.where(cam, owners + 1, 0).astype(np.int32), method)
+    ids, _ = separate_particles(cam, micro.voxel_size_um, is_periodic_xy(micro))
+    return CamParticleIds(ids, "watershed particles")
 
 
 def cam_particle_mask(packing: Packing) -> np.ndarray:

@@ -8,12 +8,13 @@ the median of this quantity for the SSE network (1.21 fine vs 1.84 coarse Li6PS5
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from cathodetwin.analysis.geometry._fmm_kernels import fast_march
 from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
+from cathodetwin.records import Record, key
 from cathodetwin.structure.microstructure import IONIC_ROLES, Microstructure
 
 DEFAULT_MIN_DEPTH_FRACTION = 0.25
@@ -49,36 +50,22 @@ def straight_distance_um(nz: int, vz: float, face: str) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class GeometricTortuosity:
-    """Distribution of per-voxel geometric tortuosity of one phase network from one face."""
+class GeometricTortuosity(Record):
+    """Distribution of per-voxel geometric tortuosity (-) of one phase network from one face."""
 
     roles: tuple[str, ...]
-    face: str
+    face: str = field(metadata=key("from_face"))
     min_depth_um: float
-    median: float | None
-    mean: float | None
-    p10: float | None
-    p90: float | None
-    through_median: float | None  # voxels on the opposite face: full-thickness paths
-    reached_fraction: float  # share of the phase volume reachable from the face
-    histogram_edges: tuple[float, ...]
+    median: float | None = field(metadata=key("median_tortuosity"))
+    mean: float | None = field(metadata=key("mean_tortuosity"))
+    p10: float | None = field(metadata=key("p10_tortuosity"))
+    p90: float | None = field(metadata=key("p90_tortuosity"))
+    # voxels on the opposite face: full-thickness paths
+    through_median: float | None = field(metadata=key("through_thickness_median_tortuosity"))
+    # share of the phase volume reachable from the face
+    reached_fraction: float = field(metadata=key("reached_volume_fraction"))
+    histogram_edges: tuple[float, ...]  # the last edge is infinite (an open class)
     histogram_fraction: tuple[float, ...]  # share of counted voxels per bin
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable record (tortuosities dimensionless, depth in µm)."""
-        return {
-            "roles": list(self.roles),
-            "from_face": self.face,
-            "min_depth_um": self.min_depth_um,
-            "median_tortuosity": self.median,
-            "mean_tortuosity": self.mean,
-            "p10_tortuosity": self.p10,
-            "p90_tortuosity": self.p90,
-            "through_thickness_median_tortuosity": self.through_median,
-            "reached_volume_fraction": self.reached_fraction,
-            "histogram_edges": [e if np.isfinite(e) else None for e in self.histogram_edges],
-            "histogram_fraction": list(self.histogram_fraction),
-        }
 
 
 def geometric_tortuosity(

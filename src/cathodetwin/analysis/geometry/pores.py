@@ -7,7 +7,7 @@ maximal balls are painted, largest first, so each voxel is written once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
 from cathodetwin.analysis.geometry.distance import distance_transform
 from cathodetwin.analysis.geometry.labels import label_periodic
 from cathodetwin.analysis.geometry.particles import separate_particles
+from cathodetwin.records import Record, key
 from cathodetwin.structure.microstructure import Microstructure
 
 
@@ -43,32 +44,21 @@ def local_thickness_um(
 
 
 @dataclass(frozen=True)
-class PoreSizes:
+class PoreSizes(Record):
     """Pore volume fraction, local-thickness size distribution and pore counts."""
 
     porosity: float
-    mean_diameter_um: float | None  # volume-weighted mean local thickness
-    median_diameter_um: float | None  # d50 of the volume distribution
-    max_diameter_um: float | None
-    bin_edges_um: tuple[float, ...]
-    volume_fraction_per_bin: tuple[float, ...]  # share of pore volume per size bin
+    # volume-weighted mean local thickness; d50 of the volume distribution; largest
+    mean_diameter_um: float | None = field(metadata=key("mean_pore_diameter_um"))
+    median_diameter_um: float | None = field(metadata=key("median_pore_diameter_um"))
+    max_diameter_um: float | None = field(metadata=key("max_pore_diameter_um"))
+    bin_edges_um: tuple[float, ...] = field(metadata=key("pore_size_bin_edges_um"))
+    # share of pore volume per size bin
+    volume_fraction_per_bin: tuple[float, ...] = field(
+        metadata=key("pore_volume_fraction_per_bin"))
     n_pore_regions: int  # connected pore clusters (face connectivity)
     n_pores: int  # pore bodies: watershed of the distance map, persistence ≥ 1 voxel
     pores_per_um3: float
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable record with units in the keys."""
-        return {
-            "porosity": self.porosity,
-            "mean_pore_diameter_um": self.mean_diameter_um,
-            "median_pore_diameter_um": self.median_diameter_um,
-            "max_pore_diameter_um": self.max_diameter_um,
-            "pore_size_bin_edges_um": list(self.bin_edges_um),
-            "pore_volume_fraction_per_bin": list(self.volume_fraction_per_bin),
-            "n_pore_regions": self.n_pore_regions,
-            "n_pores": self.n_pores,
-            "pores_per_um3": self.pores_per_um3,
-        }
 
 
 def pore_sizes(

@@ -10,8 +10,8 @@ elasticity lets every state be a sum s_B + c * s_A, so any stack pressure costs 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -34,7 +34,7 @@ from cathodetwin.analysis.mechanics.energy import (
     phase_strain_energy,
     voxel_energy_stats,
 )
-from cathodetwin.analysis.mechanics.phase_properties import elastic_inputs
+from cathodetwin.analysis.mechanics.phase_properties import PhaseElasticInputs, elastic_inputs
 from cathodetwin.analysis.mechanics.solver import (
     ElasticSolution,
     label_elasticity,
@@ -42,6 +42,7 @@ from cathodetwin.analysis.mechanics.solver import (
     strain_field,
     stress_field,
 )
+from cathodetwin.records import Record, key
 from cathodetwin.structure.microstructure import Microstructure
 
 Lateral = Literal["confined", "free"]
@@ -67,28 +68,44 @@ class MechanicsFields:
 
 
 @dataclass(frozen=True)
-class BreathingResult:
-    """Mechanics of CAM volume change at one state of charge and a stack-pressure sweep."""
+class BreathingResult(Record):
+    """Mechanics of CAM volume change at one state of charge and a stack-pressure sweep.
+
+    ``interface_tractions`` summarises the CAM–electrolyte faces at the operating pressure;
+    the per-face arrays (``interface``) and the fields are kept in memory only.
+    """
+
+    DERIVED = ("sse_interface_strain_energy_mean_kj_m3",)
 
     stack_pressure_mpa: float
-    lateral: str
+    lateral: str = field(metadata=key("lateral_condition"))
     separator_pad_voxels: int
     bond_strength_mpa: float
     utilization_min_retained_share: float
-    strain_energy: tuple[PhaseStrainEnergy, ...]
+    strain_energy: tuple[PhaseStrainEnergy, ...] = field(metadata=key("strain_energy_by_phase"))
     cam_strain_energy_mean_kj_m3: float | None
-    electrolyte_strain_energy_mean_kj_m3: float | None
-    electrolyte_interface_strain_energy: dict[str, float] | None
+    electrolyte_strain_energy_mean_kj_m3: float | None = field(
+        metadata=key("sse_strain_energy_mean_kj_m3"))
+    electrolyte_interface_strain_energy: dict[str, float] | None = field(
+        metadata=key("sse_interface_strain_energy"))
     composite_volume_change_percent: float
     composite_through_plane_modulus_gpa: float
     stack_pressure_change_fixed_height_mpa: float
-    interface: InterfaceTractions
-    retention: tuple[ContactRetention, ...]
+    interface_tractions: dict[str, float]
+    retention: tuple[ContactRetention, ...] = field(metadata=key("contact_retention"))
     cam_utilization_before_charge_volume_fraction: float | None
     cam_utilization_before_charge_particle_fraction: float | None
-    unit_strain_solution: ElasticSolution
-    eigenstrain_solution: ElasticSolution
-    fields: MechanicsFields | None = None
+    solver: dict[str, ElasticSolution]  # "unit_strain" and "eigenstrain" solves
+    interface: InterfaceTractions | None = field(default=None, repr=False, compare=False,
+                                                 metadata={"json": False})
+    fields: MechanicsFields | None = field(default=None, repr=False, compare=False,
+                                           metadata={"json": False})
+
+    @property
+    def sse_interface_strain_energy_mean_kj_m3(self) -> float | None:
+        """Mean strain energy density (kJ/m³) of the electrolyte voxels at CAM faces."""
+        stats = self.electrolyte_interface_strain_energy
+        return None if stats is None else stats["mean_kj_m3"]
 
     def retention_at(self, stack_pressure_mpa: float) -> ContactRetention:
         """The sweep entry for one stack pressure."""
@@ -97,35 +114,37 @@ class BreathingResult:
                 return r
         raise KeyError(f"stack pressure {stack_pressure_mpa} MPa was not in the sweep")
 
-    def to_dict(self) -> dict:
-        """JSON-ready summary (fields and per-face arrays left out); units in the keys."""
-        return {
-            "stack_pressure_mpa": self.stack_pressure_mpa,
-            "lateral_condition": self.lateral,
-            "separator_pad_voxels": self.separator_pad_voxels,
-            "bond_strength_mpa": self.bond_strength_mpa,
-            "utilization_min_retained_share": self.utilization_min_retained_share,
-            "strain_energy_by_phase": [e.to_dict() for e in self.strain_energy],
-            "cam_strain_energy_mean_kj_m3": self.cam_strain_energy_mean_kj_m3,
-            "sse_strain_energy_mean_kj_m3": self.electrolyte_strain_energy_mean_kj_m3,
-            "sse_interface_strain_energy": self.electrolyte_interface_strain_energy,
-            "sse_interface_strain_energy_mean_kj_m3": (
-                None if self.electrolyte_interface_strain_energy is None
-                else self.electrolyte_interface_strain_energy["mean_kj_m3"]),
-            "composite_volume_change_percent": self.composite_volume_change_percent,
-            "composite_through_plane_modulus_gpa": self.composite_through_plane_modulus_gpa,
-            "stack_pressure_change_fixed_height_mpa": self.stack_pressure_change_fixed_height_mpa,
-            "interface_tractions": self.interface.summary(self.stack_pressure_mpa),
-            "contact_retention": [r.to_dict() for r in self.retention],
-            "cam_utilization_before_charge_volume_fraction":
-                self.cam_utilization_before_charge_volume_fraction,
-            "cam_utilization_before_charge_particle_fraction":
-                self.cam_utilization_before_charge_particle_fraction,
-            "solver": {
-                "unit_strain": self.unit_strain_solution.to_dict(),
-                "eigenstrain": self.eigenstrain_solution.to_dict(),
-            },
-        }
+
+@dataclass(frozen=True)
+class LoadResponse:
+    """The two unit solves and the superposition constants of the stacked layer.
+
+    A state with through-plane macro strain c is s_B + c·s_A; its mean through-plane stress
+    is b + c·a (MPa) and the composite layer's strain eps_b + c·eps_a.
+    """
+
+    unit_strain: ElasticSolution  # A: unit through-plane macro strain, no eigenstrain
+    eigenstrain: ElasticSolution  # B: the CAM eigenstrain, height held
+    a_mpa: float
+    b_mpa: float
+    eps_a: float
+    eps_b: float
+
+    def strain_after_charge(self, stack_pressure_mpa: float) -> float:
+        """Macro strain c of the state after charge at constant stack pressure P (MPa)."""
+        return (-stack_pressure_mpa - self.b_mpa) / self.a_mpa
+
+    @property
+    def volume_change(self) -> float:
+        """Composite volume change on charge at constant pressure (relative)."""
+        dc = -self.b_mpa / self.a_mpa  # constant pressure: c goes from -P/a to (-P - b)/a
+        sa, sb = self.unit_strain.macro_strain, self.eigenstrain.macro_strain
+        return float(sb[0] + dc * sa[0] + sb[1] + dc * sa[1] + self.eps_b + dc * self.eps_a)
+
+    @property
+    def pressure_change_fixed_height_mpa(self) -> float:
+        """Stack pressure change on charge when the composite height is held (MPa)."""
+        return float(-(self.b_mpa - self.a_mpa * self.eps_b / self.eps_a))
 
 
 def estimate_memory_gib(shape: tuple[int, int, int], separator_pad_voxels: int = 2,
@@ -178,12 +197,8 @@ def _check_inputs(labels, voxel_size_um, youngs_modulus_gpa, stack_pressures, la
 def analyze_breathing(
     labels: np.ndarray,
     voxel_size_um: tuple[float, float, float],
-    youngs_modulus_gpa: Mapping[int, float],
-    poisson_ratio: Mapping[int, float],
-    eigenstrain: Mapping[int, float],
-    cam_labels: Sequence[int],
-    electrolyte_labels: Sequence[int],
-    phase_names: Mapping[int, str] | None = None,
+    phases: PhaseElasticInputs,
+    *,
     stack_pressure_mpa: float = 10.0,
     sweep_pressures_mpa: Sequence[float] = DEFAULT_SWEEP_MPA,
     lateral: Lateral = "confined",
@@ -200,9 +215,9 @@ def analyze_breathing(
     """Strain energy, volume change, stack pressure change and contact retention on charge.
 
     labels: uint8 (nx, ny, nz), z through-plane (k = nz-1 faces the separator).
-    youngs_modulus_gpa / poisson_ratio per label (0 GPa for pores); eigenstrain per label is
-    the isotropic linear strain after charge relative to the assembled state (dV / 3V).
-    electrolyte_labels: the ion-conducting phases a CAM face must touch (SSE and shells).
+    phases: E (GPa; 0 for pores), Poisson ratio and eigenstrain per label (the isotropic linear
+    strain after charge relative to the assembled state, dV / 3V), the CAM labels and the
+    ion-conducting labels a CAM face must touch (SSE and shells).
     stack_pressure_mpa: operating pressure for the energy and traction summary;
     sweep_pressures_mpa: pressures at which contact retention is reported.
     separator_label: label whose material fills the separator pad (default: the first
@@ -214,54 +229,29 @@ def analyze_breathing(
     face-connected CAM of one label (x/y periodic).
     """
     pressures = [float(p) for p in sweep_pressures_mpa]
-    _check_inputs(labels, voxel_size_um, youngs_modulus_gpa, [*pressures, stack_pressure_mpa],
-                  lateral, separator_pad_voxels)
+    _check_inputs(labels, voxel_size_um, phases.youngs_modulus_gpa,
+                  [*pressures, stack_pressure_mpa], lateral, separator_pad_voxels)
     if not 0.0 <= utilization_min_retained_share < 1.0:
         raise ValueError(f"utilization_min_retained_share = {utilization_min_retained_share};"
                          " allowed: 0 <= share < 1")
     if particle_ids is not None and particle_ids.shape != labels.shape:
         raise ValueError(f"particle_ids shape {particle_ids.shape} != labels {labels.shape}")
-    if separator_label is None:
-        counts = np.bincount(labels.ravel(), minlength=256)
-        present = [int(v) for v in electrolyte_labels if counts[int(v)] > 0]
-        separator_label = present[0] if present else None
-    pad = separator_pad_voxels if separator_label is not None else 0
-    if pad and separator_label not in youngs_modulus_gpa:
-        raise ValueError(f"separator_label = {separator_label} has no Young's modulus")
+    padded = _with_separator(labels, phases, separator_pad_voxels, separator_label)
+    pad = padded.shape[2] - labels.shape[2]
     need = estimate_memory_gib(labels.shape, pad, return_fields)
     have = _available_memory_gib()
     if have is not None and need > have:
         raise MemoryError(f"labels {labels.shape}: the mechanics solve needs ~{need:.1f} GiB, "
                           f"{have:.1f} GiB is available; crop or coarsen the volume")
-    names = dict(phase_names or {})
-    table = label_elasticity(dict(youngs_modulus_gpa), dict(poisson_ratio), dict(eigenstrain))
-    nx, ny, nz = labels.shape
-    padded = np.ascontiguousarray(labels)
-    if pad:
-        padded = np.concatenate([padded, np.full((nx, ny, pad), separator_label, np.uint8)], 2)
-    free = lateral == "free"
-    control = (free, free, False)
-    sol_a = solve_elasticity(padded, table, voxel_size_um, (0, 0, 1.0, 0, 0, 0), control,
-                             eigenstrain_scale=0.0, rtol=rtol, max_iterations=max_iterations)
-    sol_b = solve_elasticity(padded, table, voxel_size_um, (0.0,) * 6, control,
-                             eigenstrain_scale=1.0, rtol=rtol, max_iterations=max_iterations)
-    a = float(sol_a.mean_stress_mpa[2])
-    b = float(sol_b.mean_stress_mpa[2])
-    eps_a = _slab_strain(sol_a, nz, voxel_size_um[2])
-    eps_b = _slab_strain(sol_b, nz, voxel_size_um[2])
-    # constant pressure: c goes from -P/a to (-P - b)/a on charge
-    dc = -b / a
-    volume_change = (sol_b.macro_strain[0] + dc * sol_a.macro_strain[0]
-                     + sol_b.macro_strain[1] + dc * sol_a.macro_strain[1]
-                     + eps_b + dc * eps_a)
-    # composite height held: c chosen so that the layer strain stays at its assembled value
-    pressure_change_fixed = -(b - a * eps_b / eps_a)
-
-    interface = _interface_tractions(padded, nz, table, voxel_size_um, sol_a, sol_b,
-                                     cam_labels, electrolyte_labels, a, b)
+    table = label_elasticity(dict(phases.youngs_modulus_gpa), dict(phases.poisson_ratio),
+                             dict(phases.eigenstrain))
+    nz = labels.shape[2]
+    load = _load_response(padded, nz, table, voxel_size_um, lateral, rtol, max_iterations)
+    interface = _interface_tractions(padded, nz, table, voxel_size_um, load,
+                                     phases.cam_labels, phases.electrolyte_labels)
     comp = padded[:, :, :nz]
-    cam_mask = np.isin(comp, list(cam_labels))
-    ids = particle_ids if particle_ids is not None else cam_particles(comp, cam_labels)
+    cam_mask = np.isin(comp, list(phases.cam_labels))
+    ids = particle_ids if particle_ids is not None else cam_particles(comp, phases.cam_labels)
     particles = CamParticles.from_ids(ids, cam_mask, interface.cam_voxel_index)
     del cam_mask
     before_volume, before_count = particles.reachable(np.ones(interface.count, bool),
@@ -269,47 +259,86 @@ def analyze_breathing(
     cam_volume = float(particles.particle_voxels.sum()) * float(np.prod(voxel_size_um))
     retention = contact_retention(interface, particles, pressures, bond_strength_mpa,
                                   utilization_min_retained_share, cam_volume)
-
-    c1 = (-stack_pressure_mpa - b) / a
-    u = sol_b.displacement_um + np.float32(c1) * sol_a.displacement_um
-    macro = sol_b.macro_strain + c1 * sol_a.macro_strain
-    sigma = stress_field(u, padded, table, voxel_size_um, macro, 1.0)
-    energy = energy_density_mpa(sigma, padded, table)[:, :, :nz]
-    fields = None
-    if return_fields:
-        fields = MechanicsFields(
-            stress_mpa=np.ascontiguousarray(sigma[:, :, :, :nz]),
-            strain=np.ascontiguousarray(strain_field(u, macro, voxel_size_um)[:, :, :, :nz]),
-            strain_energy_density_kj_m3=np.ascontiguousarray(energy) * np.float32(MPA_TO_KJ_M3),
-        )
-    del sigma, u
+    energy, fields = _state_after_charge(padded, nz, table, voxel_size_um, load,
+                                         stack_pressure_mpa, return_fields)
     return BreathingResult(
         stack_pressure_mpa=float(stack_pressure_mpa),
         lateral=lateral,
         separator_pad_voxels=pad,
         bond_strength_mpa=float(bond_strength_mpa),
         utilization_min_retained_share=float(utilization_min_retained_share),
-        strain_energy=phase_strain_energy(energy, comp, names, histogram_bins),
-        cam_strain_energy_mean_kj_m3=mean_energy_kj_m3(energy, comp, list(cam_labels)),
+        strain_energy=phase_strain_energy(energy, comp, phases.names, histogram_bins),
+        cam_strain_energy_mean_kj_m3=mean_energy_kj_m3(energy, comp, list(phases.cam_labels)),
         electrolyte_strain_energy_mean_kj_m3=mean_energy_kj_m3(
-            energy, comp, list(electrolyte_labels)),
+            energy, comp, list(phases.electrolyte_labels)),
         electrolyte_interface_strain_energy=voxel_energy_stats(
             energy, interface.electrolyte_voxels(comp.shape)),
-        composite_volume_change_percent=100.0 * float(volume_change),
-        composite_through_plane_modulus_gpa=a / eps_a / 1e3,
-        stack_pressure_change_fixed_height_mpa=float(pressure_change_fixed),
-        interface=interface,
+        composite_volume_change_percent=100.0 * load.volume_change,
+        composite_through_plane_modulus_gpa=load.a_mpa / load.eps_a / 1e3,
+        stack_pressure_change_fixed_height_mpa=load.pressure_change_fixed_height_mpa,
+        interface_tractions=interface.summary(stack_pressure_mpa),
         retention=retention,
         cam_utilization_before_charge_volume_fraction=before_volume,
         cam_utilization_before_charge_particle_fraction=before_count,
-        unit_strain_solution=sol_a,
-        eigenstrain_solution=sol_b,
+        solver={"unit_strain": load.unit_strain, "eigenstrain": load.eigenstrain},
+        interface=interface,
         fields=fields,
     )
 
 
-def _interface_tractions(padded, nz, table, voxel_size_um, sol_a, sol_b, cam_labels,
-                         electrolyte_labels, a, b) -> InterfaceTractions:
+def _with_separator(labels: np.ndarray, phases: PhaseElasticInputs, pad_voxels: int,
+                    separator_label: int | None) -> np.ndarray:
+    """The labels with ``pad_voxels`` of separator electrolyte added on top (z)."""
+    if separator_label is None:
+        counts = np.bincount(labels.ravel(), minlength=256)
+        present = [int(v) for v in phases.electrolyte_labels if counts[int(v)] > 0]
+        separator_label = present[0] if present else None
+    padded = np.ascontiguousarray(labels)
+    if separator_label is None or not pad_voxels:
+        return padded
+    if separator_label not in phases.youngs_modulus_gpa:
+        raise ValueError(f"separator_label = {separator_label} has no Young's modulus")
+    nx, ny, _ = labels.shape
+    return np.concatenate([padded, np.full((nx, ny, pad_voxels), separator_label, np.uint8)],
+                          2)
+
+
+def _load_response(padded: np.ndarray, nz: int, table, voxel_size_um, lateral: Lateral,
+                   rtol: float, max_iterations: int) -> LoadResponse:
+    """Solves A (unit through-plane strain) and B (eigenstrain, height held) of the stack."""
+    free = lateral == "free"
+    control = (free, free, False)
+    sol_a = solve_elasticity(padded, table, voxel_size_um, (0, 0, 1.0, 0, 0, 0), control,
+                             eigenstrain_scale=0.0, rtol=rtol, max_iterations=max_iterations)
+    sol_b = solve_elasticity(padded, table, voxel_size_um, (0.0,) * 6, control,
+                             eigenstrain_scale=1.0, rtol=rtol, max_iterations=max_iterations)
+    return LoadResponse(sol_a, sol_b, float(sol_a.mean_stress_mpa[2]),
+                        float(sol_b.mean_stress_mpa[2]),
+                        _slab_strain(sol_a, nz, voxel_size_um[2]),
+                        _slab_strain(sol_b, nz, voxel_size_um[2]))
+
+
+def _state_after_charge(padded: np.ndarray, nz: int, table, voxel_size_um, load: LoadResponse,
+                        stack_pressure_mpa: float, return_fields: bool
+                        ) -> tuple[np.ndarray, MechanicsFields | None]:
+    """Strain energy density (MPa, composite voxels) after charge at stack pressure P, and the
+    fields if asked."""
+    c1 = load.strain_after_charge(stack_pressure_mpa)
+    u = load.eigenstrain.displacement_um + np.float32(c1) * load.unit_strain.displacement_um
+    macro = load.eigenstrain.macro_strain + c1 * load.unit_strain.macro_strain
+    sigma = stress_field(u, padded, table, voxel_size_um, macro, 1.0)
+    energy = energy_density_mpa(sigma, padded, table)[:, :, :nz]
+    if not return_fields:
+        return energy, None
+    return energy, MechanicsFields(
+        stress_mpa=np.ascontiguousarray(sigma[:, :, :, :nz]),
+        strain=np.ascontiguousarray(strain_field(u, macro, voxel_size_um)[:, :, :, :nz]),
+        strain_energy_density_kj_m3=np.ascontiguousarray(energy) * np.float32(MPA_TO_KJ_M3),
+    )
+
+
+def _interface_tractions(padded, nz, table, voxel_size_um, load: LoadResponse, cam_labels,
+                         electrolyte_labels) -> InterfaceTractions:
     """Normal tractions of both unit solutions on the composite's CAM–electrolyte faces."""
     comp_shape = (padded.shape[0], padded.shape[1], nz)
     faces = interface_faces(padded[:, :, :nz], cam_labels, electrolyte_labels)
@@ -320,7 +349,7 @@ def _interface_tractions(padded, nz, table, voxel_size_um, sol_a, sol_b, cam_lab
     low_padded = [np.ravel_multi_index(np.unravel_index(low, comp_shape), padded.shape)
                   for low, _ in faces]
     tractions = []
-    for sol, scale in ((sol_a, 0.0), (sol_b, 1.0)):
+    for sol, scale in ((load.unit_strain, 0.0), (load.eigenstrain, 1.0)):
         sigma = stress_field(sol.displacement_um, padded, table, voxel_size_um,
                              sol.macro_strain, scale)
         tractions.append(np.concatenate([face_normal_stress(sigma[ax], ax, low)
@@ -336,13 +365,14 @@ def _interface_tractions(padded, nz, table, voxel_size_um, sol_a, sol_b, cam_lab
                                       for ax, (low, _) in enumerate(faces)]),
         traction_unit_strain_mpa=tractions[0],
         traction_eigenstrain_mpa=tractions[1],
-        stack_modulus_mpa=a,
-        clamped_stress_mpa=b,
+        stack_modulus_mpa=load.a_mpa,
+        clamped_stress_mpa=load.b_mpa,
     )
 
 
 def analyze_microstructure_breathing(
     micro: Microstructure,
+    *,
     state_of_charge: float = 1.0,
     stack_pressure_mpa: float = 10.0,
     sweep_pressures_mpa: Sequence[float] = DEFAULT_SWEEP_MPA,
@@ -354,21 +384,15 @@ def analyze_microstructure_breathing(
     return_fields: bool = False,
     rtol: float = 1e-3,
 ) -> BreathingResult:
-    """analyze_breathing with E, nu and CAM volume change from the material library.
+    """analyze_breathing with E, nu and CAM volume change from the phases' materials.
 
     state_of_charge in [0, 1] scales each CAM's full-charge volume change (dV / 3V linear
     eigenstrain); the separator pad uses the first SSE phase's material.
     """
-    inputs = elastic_inputs(micro, state_of_charge)
     return analyze_breathing(
         micro.labels,
         micro.voxel_size_um,
-        inputs.youngs_modulus_gpa,
-        inputs.poisson_ratio,
-        inputs.eigenstrain,
-        inputs.cam_labels,
-        inputs.electrolyte_labels,
-        phase_names=inputs.names,
+        elastic_inputs(micro, state_of_charge),
         stack_pressure_mpa=stack_pressure_mpa,
         sweep_pressures_mpa=sweep_pressures_mpa,
         lateral=lateral,

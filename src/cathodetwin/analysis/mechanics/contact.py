@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from cathodetwin.analysis.geometry.labels import label_periodic
+from cathodetwin.records import Record, key
 
 
 @dataclass(frozen=True)
@@ -76,28 +77,19 @@ class InterfaceTractions:
 
 
 @dataclass(frozen=True)
-class ContactRetention:
-    """Contact state after charge at one stack pressure and the CAM that stays reachable."""
+class ContactRetention(Record):
+    """Contact state after charge at one stack pressure and the CAM that stays reachable.
+
+    Fractions are None when there is no CAM–electrolyte contact.
+    """
 
     stack_pressure_mpa: float
-    retained_area_fraction: float | None
-    retained_area_um2: float
-    opened_area_um2: float
+    retained_area_fraction: float | None = field(metadata=key("retained_contact_area_fraction"))
+    retained_area_um2: float = field(metadata=key("retained_contact_area_um2"))
+    opened_area_um2: float = field(metadata=key("opened_contact_area_um2"))
     cam_utilization_volume_fraction: float | None
     cam_utilization_particle_fraction: float | None
     retained_area_per_cam_volume_per_um: float | None = None  # retained area / CAM volume
-
-    def to_dict(self) -> dict:
-        """JSON-ready record; fractions are None when there is no CAM–electrolyte contact."""
-        return {
-            "stack_pressure_mpa": self.stack_pressure_mpa,
-            "retained_contact_area_fraction": self.retained_area_fraction,
-            "retained_contact_area_um2": self.retained_area_um2,
-            "retained_area_per_cam_volume_per_um": self.retained_area_per_cam_volume_per_um,
-            "opened_contact_area_um2": self.opened_area_um2,
-            "cam_utilization_volume_fraction": self.cam_utilization_volume_fraction,
-            "cam_utilization_particle_fraction": self.cam_utilization_particle_fraction,
-        }
 
 
 def interface_faces(

@@ -9,6 +9,7 @@ import numpy as np
 
 from cathodetwin.analysis.mechanics import kernels
 from cathodetwin.analysis.mechanics.solver import LabelElasticity
+from cathodetwin.records import Record
 
 MPA_TO_KJ_M3 = 1e3  # 1 MPa = 1 MJ/m³ = 1000 kJ/m³
 PERCENTILES = (50, 90, 99)
@@ -16,7 +17,7 @@ HISTOGRAM_TOP_PERCENTILE = 99.5  # histogram spans 0..p99.5; its last bin holds 
 
 
 @dataclass(frozen=True)
-class PhaseStrainEnergy:
+class PhaseStrainEnergy(Record):
     """Strain energy density of one phase: mean, percentiles, max, histogram (kJ/m³)."""
 
     label: int
@@ -40,6 +41,15 @@ class PhaseStrainEnergy:
             "histogram_edges_kj_m3": list(self.histogram_edges_kj_m3),
             "histogram_counts": list(self.histogram_counts),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PhaseStrainEnergy:
+        """The record :meth:`to_dict` wrote (percentile keys ``p{n}_kj_m3``)."""
+        percentiles = {int(k[1:-len("_kj_m3")]): v for k, v in data.items()
+                       if k.startswith("p") and k.endswith("_kj_m3") and k[1:-6].isdigit()}
+        return cls(data["label"], data["name"], data["volume_fraction"], data["mean_kj_m3"],
+                   percentiles, data["max_kj_m3"], tuple(data["histogram_edges_kj_m3"]),
+                   tuple(data["histogram_counts"]))
 
 
 def energy_density_mpa(sigma: np.ndarray, labels: np.ndarray, table: LabelElasticity

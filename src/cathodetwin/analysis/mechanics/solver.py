@@ -10,13 +10,14 @@ iteration robust with them and free of the ringing of the continuous Green opera
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ducc0
 import numba
 import numpy as np
 
 from cathodetwin.analysis.mechanics import kernels
+from cathodetwin.records import Record
 
 N_LABELS = 256
 NORMAL = (0, 1, 2)
@@ -44,23 +45,20 @@ class LabelElasticity:
 
 
 @dataclass(frozen=True)
-class ElasticSolution:
-    """Solved state: displacement fluctuation (µm), macro strain, mean stress (MPa), CG stats."""
+class ElasticSolution(Record):
+    """Solved state: macro strain, mean stress (MPa), CG stats; displacement fluctuation (µm).
 
-    displacement_um: np.ndarray
-    macro_strain: np.ndarray
-    mean_stress_mpa: np.ndarray
+    The displacement field is not written (a solution read back from JSON has None).
+    """
+
+    macro_strain: np.ndarray = field(metadata={"codec": (
+        lambda a: [float(v) for v in a], lambda v: np.asarray(v, float))})
+    mean_stress_mpa: np.ndarray = field(metadata={"codec": (
+        lambda a: [float(v) for v in a], lambda v: np.asarray(v, float))})
     iterations: int
     relative_residual: float
-
-    def to_dict(self) -> dict:
-        """Macro strain, mean stress and solver statistics (fields left out)."""
-        return {
-            "macro_strain": [float(v) for v in self.macro_strain],
-            "mean_stress_mpa": [float(v) for v in self.mean_stress_mpa],
-            "iterations": self.iterations,
-            "relative_residual": self.relative_residual,
-        }
+    displacement_um: np.ndarray | None = field(default=None, repr=False, compare=False,
+                                               metadata={"json": False})
 
 
 def label_elasticity(
@@ -239,7 +237,7 @@ def solve_elasticity(
     op.stress(x_u, macro, eigenstrain_scale)
     mean = np.array([np.mean(op.sigma[a], dtype=np.float64) for a in range(6)])
     residual = float(np.sqrt(max(rz, 0.0) / rz0)) if rz0 > 0 else 0.0
-    return ElasticSolution(x_u, macro, mean, iterations, residual)
+    return ElasticSolution(macro, mean, iterations, residual, displacement_um=x_u)
 
 
 def stress_field(

@@ -97,6 +97,7 @@ from cathodetwin.analysis.transport.reach import EntryReach
 from cathodetwin.formulas import SURFACE_ROUGHNESS_UM
 from cathodetwin.packing.packing import Packing
 from cathodetwin.packing.shell_patches import covered_along, shell_patches
+from cathodetwin.records import Record
 from cathodetwin.structure.microstructure import ELECTRONIC_ROLES
 
 UM_PER_CM = 1.0e4
@@ -105,7 +106,7 @@ BODY_KINDS = ("cam", "carbon", "fiber")
 
 
 @dataclass(frozen=True)
-class ContactNetworkResult:
+class ContactNetworkResult(Record):
     """Electronic conduction through the contact network of a packing along z (see module).
 
     ``effective_conductivity_s_cm`` = I·H/(ΔV·A_box); ``conductance_s`` = I/ΔV between the
@@ -117,8 +118,10 @@ class ContactNetworkResult:
     particles' share of the CAM core volume (spheres r_core³, overlaps not removed).
     ``carbon_gap_um`` None means each pair's larger carbon radius. ``entry_reach``: depth and
     σ_eff of the slab the collector's component reaches (the whole electrode when percolating).
-    ``wall_time_s``: whole call.
+    ``wall_time_s``: whole call. The per-particle mask is not written.
     """
+
+    DERIVED = ("tortuosity_factor",)
 
     axis: str
     box_um: tuple[float, float, float]
@@ -131,11 +134,13 @@ class ContactNetworkResult:
     node_counts: dict[str, int]
     edge_counts: dict[str, int]
     spanning_nodes: int
+    particles_connected_to_collector: int
     cam_connected_volume_fraction: float
     bulk_conductance_density_s_cm: float  # Σ σ_b V_b / V_box: σ0·φ of the conducting bodies
     entry_reach: EntryReach
     wall_time_s: float
-    connected_to_collector: np.ndarray = field(repr=False, compare=False)
+    connected_to_collector: np.ndarray | None = field(default=None, repr=False, compare=False,
+                                                      metadata={"json": False})
 
     @property
     def tortuosity_factor(self) -> float:
@@ -143,28 +148,6 @@ class ContactNetworkResult:
         if not self.effective_conductivity_s_cm > 0.0:
             return math.inf
         return self.bulk_conductance_density_s_cm / self.effective_conductivity_s_cm
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable summary (the per-particle mask left out)."""
-        return {
-            "axis": self.axis,
-            "box_um": list(self.box_um),
-            "carbon_gap_um": self.carbon_gap_um,
-            "carbon_contact_fraction": self.carbon_contact_fraction,
-            "asperity_height_um": self.asperity_height_um,
-            "percolating": self.percolating,
-            "effective_conductivity_s_cm": self.effective_conductivity_s_cm,
-            "conductance_s": self.conductance_s,
-            "node_counts": dict(self.node_counts),
-            "edge_counts": dict(self.edge_counts),
-            "spanning_nodes": self.spanning_nodes,
-            "particles_connected_to_collector": int(np.count_nonzero(self.connected_to_collector)),
-            "cam_connected_volume_fraction": self.cam_connected_volume_fraction,
-            "bulk_conductance_density_s_cm": self.bulk_conductance_density_s_cm,
-            "tortuosity_factor": self.tortuosity_factor,
-            "entry_reach": self.entry_reach.to_dict(),
-            "wall_time_s": self.wall_time_s,
-        }
 
 
 @dataclass(frozen=True)
@@ -513,6 +496,7 @@ def electronic_contact_network(
         percolating=percolating,
         effective_conductivity_s_cm=sigma_eff, conductance_s=conductance,
         node_counts=node_counts, edge_counts=edge_counts, spanning_nodes=spanning,
+        particles_connected_to_collector=int(np.count_nonzero(connected)),
         cam_connected_volume_fraction=cam_share, bulk_conductance_density_s_cm=sigma_phi,
         entry_reach=reach,
         wall_time_s=time.perf_counter() - start,

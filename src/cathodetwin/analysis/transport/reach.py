@@ -17,6 +17,7 @@ import numpy as np
 from cathodetwin.analysis.geometry.connectivity import is_periodic_xy, network
 from cathodetwin.analysis.transport.carriers import carrier_conductivities
 from cathodetwin.analysis.transport.conduction import effective_conductivity
+from cathodetwin.records import Record
 from cathodetwin.structure.microstructure import (
     CARRIER_ROLES,
     THROUGH_PLANE_AXIS,
@@ -27,8 +28,10 @@ ENTRY_FACE = {"ionic": "separator", "electronic": "collector"}
 
 
 @dataclass(frozen=True)
-class EntryReach:
+class EntryReach(Record):
     """Depth reached from a carrier's entry face and σ_eff (S/cm) over that slab."""
+
+    DERIVED = ("entry_face", "reached_share_of_thickness")
 
     carrier: str
     depth_um: float  # from the entry face to the farthest connected voxel
@@ -37,21 +40,14 @@ class EntryReach:
     tortuosity_factor: float  # τ over the slab (inf if nothing reached)
 
     @property
-    def reached_share(self) -> float:
+    def entry_face(self) -> str:
+        """Where the carrier enters the electrode: separator (ions) or collector (electrons)."""
+        return ENTRY_FACE[self.carrier]
+
+    @property
+    def reached_share_of_thickness(self) -> float:
         """Share of the electrode thickness the carrier's entry-connected network reaches."""
         return self.depth_um / self.thickness_um
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable record with units in the keys."""
-        return {
-            "carrier": self.carrier,
-            "entry_face": ENTRY_FACE[self.carrier],
-            "depth_um": self.depth_um,
-            "thickness_um": self.thickness_um,
-            "reached_share_of_thickness": self.reached_share,
-            "effective_conductivity_s_cm": self.effective_conductivity_s_cm,
-            "tortuosity_factor": self.tortuosity_factor,
-        }
 
 
 def entry_reach(micro: Microstructure, carrier: str = "ionic") -> EntryReach:

@@ -7,29 +7,29 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cathodetwin.records import Record, by_name, key
+
 AXIS_NAMES = ("x", "y", "z")
 
 
-def _finite_or_none(value: float) -> float | None:
-    """JSON has no infinity: non-finite numbers become None."""
-    return float(value) if math.isfinite(value) else None
-
-
 @dataclass(frozen=True)
-class ConductionResult:
+class ConductionResult(Record):
     """Steady conduction between two opposite faces of a voxel volume.
 
     ``tortuosity_factor`` τ follows TauFactor: σ_eff = σ0 · φ / τ (D_eff = D0 ε / τ). Paper 002
     writes the same number as τ² = σ0 · φ / σ_eff; ``tortuosity`` is its square root (paper
     002's τ). ``macmullin_number`` is σ0 / σ_eff = τ / φ. A phase that does not connect the two
-    faces has ``percolating`` False, σ_eff = 0 and τ = ∞. ``wall_time_s`` covers the whole
-    call; ``solver_setup_time_s`` the multigrid hierarchy and ``solver_time_s`` the iterations.
+    faces has ``percolating`` False, σ_eff = 0 and τ = ∞ (written as null). ``wall_time_s``
+    covers the whole call; ``solver_setup_time_s`` the multigrid hierarchy and
+    ``solver_time_s`` the iterations. The fields arrays are not written.
     """
 
-    axis: int
-    shape: tuple[int, int, int]
+    DERIVED = ("relative_conductivity", "tortuosity_factor", "tortuosity", "macmullin_number")
+
+    axis: int = field(metadata={"codec": (AXIS_NAMES.__getitem__, AXIS_NAMES.index)})
+    shape: tuple[int, int, int] = field(metadata=key("shape_voxels"))
     voxel_size_um: tuple[float, float, float]
-    periodic: bool
+    periodic: bool = field(metadata=key("periodic_lateral"))
     percolating: bool
     volume_fraction: float
     percolating_fraction: float
@@ -41,8 +41,15 @@ class ConductionResult:
     wall_time_s: float
     solver_setup_time_s: float
     solver_time_s: float
-    potential_v: np.ndarray | None = field(default=None, repr=False, compare=False)
-    current_density_a_cm2: np.ndarray | None = field(default=None, repr=False, compare=False)
+    potential_v: np.ndarray | None = field(default=None, repr=False, compare=False,
+                                           metadata={"json": False})
+    current_density_a_cm2: np.ndarray | None = field(default=None, repr=False, compare=False,
+                                                     metadata={"json": False})
+
+    @property
+    def axis_name(self) -> str:
+        """Name of the transport axis: x, y or z."""
+        return AXIS_NAMES[self.axis]
 
     @property
     def relative_conductivity(self) -> float:
@@ -70,41 +77,21 @@ class ConductionResult:
             return math.inf
         return 1.0 / self.relative_conductivity
 
-    def to_dict(self) -> dict:
-        """JSON-serialisable summary (fields arrays left out; ∞ written as None)."""
-        return {
-            "axis": AXIS_NAMES[self.axis],
-            "shape_voxels": list(self.shape),
-            "voxel_size_um": list(self.voxel_size_um),
-            "periodic_lateral": self.periodic,
-            "percolating": self.percolating,
-            "volume_fraction": self.volume_fraction,
-            "percolating_fraction": self.percolating_fraction,
-            "bulk_conductivity_s_cm": self.bulk_conductivity_s_cm,
-            "effective_conductivity_s_cm": self.effective_conductivity_s_cm,
-            "relative_conductivity": self.relative_conductivity,
-            "tortuosity_factor": _finite_or_none(self.tortuosity_factor),
-            "tortuosity": _finite_or_none(self.tortuosity),
-            "macmullin_number": _finite_or_none(self.macmullin_number),
-            "flux_mismatch": _finite_or_none(self.flux_mismatch),
-            "iterations": self.iterations,
-            "converged": self.converged,
-            "wall_time_s": self.wall_time_s,
-            "solver_setup_time_s": self.solver_setup_time_s,
-            "solver_time_s": self.solver_time_s,
-        }
-
 
 @dataclass(frozen=True)
-class CarrierTransport:
-    """Ionic (SSE + shell) and electronic (CAM + carbon) conduction along one or more axes."""
+class CarrierTransport(Record):
+    """Ionic (SSE + shell) and electronic (CAM + carbon) conduction along one or more axes.
 
-    ionic: tuple[ConductionResult, ...]
-    electronic: tuple[ConductionResult, ...]
+    Written keyed by carrier, then axis name.
+    """
 
-    def to_dict(self) -> dict:
-        """JSON-serialisable summary keyed by carrier, then axis name."""
-        return {
-            carrier: {AXIS_NAMES[r.axis]: r.to_dict() for r in results}
-            for carrier, results in (("ionic", self.ionic), ("electronic", self.electronic))
-        }
+    ionic: tuple[ConductionResult, ...] = field(metadata=by_name(ConductionResult, "axis_name"))
+    electronic: tuple[ConductionResult, ...] = field(
+        metadata=by_name(ConductionResult, "axis_name"))
+
+    def along(self, carrier: str, axis: int) -> ConductionResult:
+        """The ``carrier``'s result along ``axis`` (0 = x, 1 = y, 2 = z)."""
+        for result in getattr(self, carrier):
+            if result.axis == axis:
+                return result
+        raise KeyError(f"no {carrier} result along {AXIS_NAMES[axis]}")

@@ -1,0 +1,141 @@
+"""The transport stage of a twin: voxel solves, the packing's contact network, CAM utilization.
+
+One call gives what the cell needs about ions and electrons: the through-plane voxel solves
+of both carriers, the electronic contact network of the packing (generated twins), the CAM
+reachable by both carriers, and, for a carrier whose network does not span the electrode, the
+slab its entry face reaches. The choice of which electronic conductivity the cell sees is made
+here (``electronic_conductivity_source``), not by the caller.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cathodetwin.analysis.geometry.connectivity import role_networks
+from cathodetwin.analysis.geometry.particles import CamParticleIds, cam_particle_ids
+from cathodetwin.analysis.transport.carriers import ionic_and_electronic
+from cathodetwin.analysis.transport.contact_network import (
+    ContactNetworkResult,
+    electronic_contact_network,
+)
+from cathodetwin.analysis.transport.reach import EntryReach, entry_reach
+from cathodetwin.analysis.transport.results import CarrierTransport
+from cathodetwin.analysis.utilization import VoxelUtilization, voxel_utilization
+from cathodetwin.packing import Packing
+from cathodetwin.structure.microstructure import (
+    CAM_SIDE_ROLES,
+    THROUGH_PLANE_AXIS,
+    Microstructure,
+)
+
+
+@dataclass(frozen=True)
+class TransportMetrics(CarrierTransport):
+    """Voxel conduction per carrier and axis, the contact network, utilization and reach.
+
+    ``electronic_contact_network`` is None without a packing (an imported image);
+    ``utilization_voxel`` None without CAM; ``{carrier}_entry_reach`` only where the carrier's
+    network does not span the electrode through-plane. The effective conductivities the cell
+    sees (``*_conductivity_eff_s_cm``) and the through-plane electronic values are derived.
+    """
+
+    DERIVED = ("electronic_conductivity_source", "electronic_conductivity_s_cm",
+               "electronic_tortuosity_factor", "ionic_conductivity_eff_s_cm",
+               "electronic_conductivity_eff_s_cm")
+
+    electronic_contact_network: ContactNetworkResult | None = None
+    utilization_voxel: VoxelUtilization | None = None
+    ionic_entry_reach: EntryReach | None = None
+    electronic_entry_reach: EntryReach | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def electronic_conductivity_source(self) -> str:
+        """Where σ_e comes from: the packing's "contact network" or the "voxels" (images)."""
+        return "contact network" if self.electronic_contact_network is not None else "voxels"
+
+    @property
+    def electronic_conductivity_s_cm(self) -> float:
+        """Through-plane σ_e between collector and separator face (S/cm; 0 without a path)."""
+        net = self.electronic_contact_network
+        if net is not None:
+            return net.effective_conductivity_s_cm
+        return self.along("electronic", THROUGH_PLANE_AXIS).effective_conductivity_s_cm
+
+    @property
+    def electronic_tortuosity_factor(self) -> float:
+        """Through-plane electronic τ = σ0·φ/σ_eff of the same source (∞ without a path)."""
+        net = self.electronic_contact_network
+        if net is not None:
+            return net.tortuosity_factor
+        return self.along("electronic", THROUGH_PLANE_AXIS).tortuosity_factor
+
+    @property
+    def ionic_conductivity_eff_s_cm(self) -> float:
+        """σ_ion,eff the cell sees (S/cm): through-plane, or over the slab ions reach."""
+        if self.ionic_entry_reach is not None:
+            return self.ionic_entry_reach.effective_conductivity_s_cm
+        return self.along("ionic", THROUGH_PLANE_AXIS).effective_conductivity_s_cm
+
+    @property
+    def electronic_conductivity_eff_s_cm(self) -> float:
+        """σ_e,eff the cell sees (S/cm): through-plane, or over the slab electrons reach."""
+        if self.electronic_entry_reach is not None:
+            return self.electronic_entry_reach.effective_conductivity_s_cm
+        return self.electronic_conductivity_s_cm
+
+
+def measure_transport(
+    micro: Microstructure, packing: Packing | None = None, *,
+    axes: Sequence[int] = (THROUGH_PLANE_AXIS,),
+    particle_ids: np.ndarray | None = None,
+    cam_particles: CamParticleIds | None = None,
+    threads: int | None = None,
+) -> TransportMetrics:
+    """Transport stage of a twin (see module); ``axes`` adds in-plane voxel solves to z.
+
+    ``packing``: the packing ``micro`` was voxelized from (contact network, CAM particles);
+    ``particle_ids``: its voxel owners from ``voxelize_with_owners`` (saves re-drawing it);
+    ``cam_particles`` (from :func:`cam_particle_ids`) saves finding the CAM particles again.
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def tick(name: str) -> None:
+        nonlocal t0
+        now = time.perf_counter()
+        timings[name] = round(now - t0, 3)
+        t0 = now
+
+    axes = tuple(sorted({*axes, THROUGH_PLANE_AXIS}))
+    voxels = ionic_and_electronic(micro, axes=axes, threads=threads)
+    tick("voxel_solves")
+    network = electronic_contact_network(packing) if packing is not None else None
+    tick("electronic_contact_network")
+    utilization = None
+    if micro.mask(*CAM_SIDE_ROLES).any():
+        found = cam_particles or cam_particle_ids(micro, packing, particle_ids)
+        linked = None  # indexed like ids: 0 is no particle, p + 1 is packing particle p
+        if network is not None and found.method != "watershed particles":
+            linked = np.concatenate([[False], network.connected_to_collector])
+        nets = role_networks(micro)
+        utilization = voxel_utilization(micro, found.ids, found.method, nets["ionic"],
+                                        nets["electronic"], linked)
+        tick("voxel_utilization")
+    z = axes.index(THROUGH_PLANE_AXIS)
+    ionic_reach = None if voxels.ionic[z].percolating else entry_reach(micro, "ionic")
+    electronic_reach = None
+    if not (network.percolating if network is not None else voxels.electronic[z].percolating):
+        electronic_reach = (network.entry_reach if network is not None
+                            else entry_reach(micro, "electronic"))
+    tick("entry_reach")
+    return TransportMetrics(
+        ionic=voxels.ionic, electronic=voxels.electronic,
+        electronic_contact_network=network, utilization_voxel=utilization,
+        ionic_entry_reach=ionic_reach, electronic_entry_reach=electronic_reach,
+        timings_s=timings,
+    )

@@ -1,0 +1,116 @@
+"""The headline numbers of a build: one table of keys, read by the CLI, the report and studies.
+
+Every metric path into ``metrics.json`` that a headline reads is written here and nowhere
+else; :func:`headline_metrics` flattens a build's metrics into these keys plus the
+per-threshold, per-pressure and per-rate values that studies and paper comparisons use.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline metric: flat key (its unit in the name), path in metrics.json, label;
+    ``card``: shown as a summary card in the report."""
+
+    key: str
+    path: tuple[str, ...]
+    label: str
+    card: bool = False
+
+
+HEADLINES: tuple[Headline, ...] = (
+    Headline("porosity", ("structure", "fractions", "porosity"), "Porosity", card=True),
+    Headline("cam_volume_fraction", ("structure", "fractions", "role_volume_fraction", "CAM"),
+             "CAM volume fraction"),
+    Headline("utilization_ionic_electronic",
+             ("transport", "utilization_voxel", "ionic_electronic_cam_volume_fraction"),
+             "CAM utilization (ionic + electronic)", card=True),
+    Headline("specific_cam_sse_area_per_um",
+             ("structure", "interfaces", "specific_cam_sse_area_per_um"),
+             "CAM–SSE specific area", card=True),
+    Headline("mean_pore_diameter_um", ("structure", "pores", "mean_pore_diameter_um"),
+             "Mean pore diameter"),
+    Headline("sse_geometric_tortuosity_median",
+             ("structure", "ionic_geometric_tortuosity", "median_tortuosity"),
+             "SSE path tortuosity (median)", card=True),
+    Headline("ionic_tortuosity_factor", ("transport", "ionic", "z", "tortuosity_factor"),
+             "Ionic tortuosity factor"),
+    Headline("ionic_conductivity_eff_s_cm",
+             ("transport", "ionic", "z", "effective_conductivity_s_cm"),
+             "Ionic conductivity (voxels)", card=True),
+    Headline("electronic_tortuosity_factor", ("transport", "electronic_tortuosity_factor"),
+             "Electronic tortuosity factor"),
+    Headline("electronic_conductivity_eff_s_cm", ("transport", "electronic_conductivity_s_cm"),
+             "Electronic conductivity", card=True),
+    Headline("electronic_tortuosity_factor_voxel",
+             ("transport", "electronic", "z", "tortuosity_factor"),
+             "Electronic tortuosity factor (voxels)"),
+    Headline("electronic_conductivity_voxel_s_cm",
+             ("transport", "electronic", "z", "effective_conductivity_s_cm"),
+             "Electronic conductivity (voxels)", card=True),
+    Headline("sse_strain_energy_mean_kj_m3", ("mechanics", "sse_strain_energy_mean_kj_m3"),
+             "Strain energy in SSE (mean)", card=True),
+    Headline("sse_interface_strain_energy_mean_kj_m3",
+             ("mechanics", "sse_interface_strain_energy_mean_kj_m3"),
+             "Strain energy in SSE at CAM faces (mean)", card=True),
+    Headline("composite_volume_change_percent",
+             ("mechanics", "composite_volume_change_percent"),
+             "Composite volume change on charge", card=True),
+    Headline("stack_pressure_change_fixed_height_mpa",
+             ("mechanics", "stack_pressure_change_fixed_height_mpa"),
+             "Stack pressure change on charge at fixed height"),
+)
+HEADLINE_KEYS: tuple[str, ...] = tuple(h.key for h in HEADLINES)
+# Rows of the rate table (metrics "cell.rates") and the energy densities per row.
+RATE_PATH: tuple[str, ...] = ("cell", "rates")
+ENERGY_KEYS: tuple[str, ...] = ("cathode_wh_kg", "cathode_wh_l", "stack_wh_kg", "stack_wh_l")
+
+
+def value_at(metrics: Mapping[str, Any], path: Sequence[str]) -> Any:
+    """The value at ``path`` in nested metrics, None where any part is missing."""
+    node: Any = metrics
+    for part in path:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def rate_tag(c_rate: float) -> str:
+    """Key fragment of a C-rate: 0.1 → "0p1c", 1 → "1c"."""
+    return f"{c_rate:g}c".replace(".", "p")
+
+
+def headline_metrics(metrics: Mapping[str, Any],
+                     energy_rates: Sequence[float] = (0.1, 1.0)) -> dict[str, Any]:
+    """Flat scalar metrics of a build (for studies, paper comparisons and the CLI summary).
+
+    The :data:`HEADLINES`, paper 000's contact utilization per overlap threshold, contact
+    retention and post-charge utilization per stack pressure, capacity at every simulated
+    C-rate, and energy densities at ``energy_rates``.
+    """
+    flat = {h.key: value_at(metrics, h.path) for h in HEADLINES}
+    if flat["porosity"] is not None:
+        flat["relative_density"] = 1.0 - flat["porosity"]
+    particle = value_at(metrics, ("structure", "utilization_particle_contacts")) or {}
+    for pct, entry in (particle.get("by_min_overlap_percent") or {}).items():
+        flat[f"utilization_contact_{pct}pct"] = entry["particle_fraction"]
+    contacts = value_at(metrics, ("structure", "cam_contacts")) or {}
+    flat["cam_cam_contacts_per_particle"] = contacts.get("cam_coordination_packing")
+    for entry in value_at(metrics, ("mechanics", "contact_retention")) or []:
+        p = f"{entry['stack_pressure_mpa']:g}".replace(".", "p")
+        flat[f"contact_retention_{p}mpa"] = entry["retained_contact_area_fraction"]
+        flat[f"utilization_after_charge_{p}mpa"] = entry["cam_utilization_volume_fraction"]
+        flat[f"retained_area_per_cam_volume_{p}mpa_per_um"] = entry.get(
+            "retained_area_per_cam_volume_per_um")
+    for row in value_at(metrics, RATE_PATH) or []:
+        tag = rate_tag(row["c_rate"])
+        flat[f"capacity_{tag}_mah_g"] = row["capacity_mah_g"]
+        if any(math.isclose(row["c_rate"], c) for c in energy_rates):
+            for key in ENERGY_KEYS:
+                flat[f"{key}_{tag}"] = row[key]
+    return {k: v for k, v in flat.items() if v is not None}
