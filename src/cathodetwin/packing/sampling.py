@@ -359,87 +359,108 @@ def sample_powder(
         raise ValueError(f"solid_fraction_guess={guess} is not allowed; expected (0.05, 1]")
     lx, ly, lz = recipe.simulation.box_um
     solid_um3 = guess * lx * ly * lz
-    seed = recipe.simulation.seed
     vpm = {c.name: c.weight_percent * _component_volume_per_mass(c) for c in recipe.components}
     vpm_total = sum(vpm.values())
-
     specs: list[ComponentSpec] = []
-    radii, comps, shells, buffers, covers = [], [], [], [], []
-    truncation: dict[str, dict] = {}
+    drawn: list[_DrawnParticles] = []
     for index, comp in enumerate(recipe.components):
+        volume = solid_um3 * vpm[comp.name] / vpm_total
         if comp.role == "coating":
             raise ValueError(
                 f"component {comp.name!r} has role 'coating'; give a buffer layer on the CAM "
                 "component (Component.buffer) instead of a separate coating powder"
             )
-        volume = solid_um3 * vpm[comp.name] / vpm_total
-        targets = _component_material_volumes_um3(comp, volume)
-        mat = comp.resolved_material()
         if comp.role in ("carbon", "binder"):
-            placement, fd, fl, ad = _carbon_geometry(comp)
-            psd = comp.psd if isinstance(comp.psd, LognormalPSD | TablePSD) else None
-            specs.append(
-                ComponentSpec(
-                    comp.name, comp.role, mat, mat.density_g_cm3,
-                    *_elastic_or_default(mat), *_elastic_or_default(mat), None, None, None,
-                    targets["core"], 0.0, 0.0, placement, fd, fl, ad, psd,
-                )
-            )
+            specs.append(_placed_component(comp, volume))
             continue
-        rng = np.random.default_rng([seed, index])
-        layer_est = (
-            comp.buffer.thickness_nm * 1e-3 if comp.buffer else 0.0
-        ) + (component_shell_thickness_um(comp) if comp.shell else 0.0)
-        sizes, upper = _fitting_sizes(comp, lower_volume_cut, upper_volume_cut,
-                                      min(lx, ly), layer_est)
-        core_d = _draw_to_volume(sizes, rng, volume, layer_est)
-        core_r, buffer_um, shell_um = _fit_layers(comp, core_d, targets)
-        core_v, buffer_v, shell_v = _layered_volumes(
-            core_r, buffer_um, shell_um, comp.shell.coverage if comp.shell else 1.0
-        )
-        e_core, nu_core = _elastic(mat, comp.name)
-        e_s, nu_s, h_s = _surface_mechanics(comp)
-        specs.append(
-            ComponentSpec(
-                comp.name, comp.role, mat, mat.density_g_cm3, e_core, nu_core,
-                e_s, nu_s, h_s,
-                comp.shell.resolved_material() if comp.shell else None,
-                comp.buffer.resolved_material() if comp.buffer else None,
-                core_v, buffer_v, shell_v, "particles",
-            )
-        )
-        n = core_r.size
-        radii.append(core_r + buffer_um + shell_um)
-        comps.append(np.full(n, index, np.int16))
-        shells.append(np.full(n, shell_um))
-        buffers.append(np.full(n, buffer_um))
-        covers.append(np.full(n, comp.shell.coverage if comp.shell else 0.0))
-        truncation[comp.name] = {
-            "particles": int(n),
-            "d_min_um": float(sizes.d_lo),
-            "d_max_um": float(sizes.d_hi),
-            "volume_cut_below": lower_volume_cut,
-            "volume_cut_above": upper,
-            "number_cut_below": _number_share_below(comp.psd, sizes.d_lo),
-            "radius_scale": float(2.0 * core_r[0] / core_d[0]),
-            "shell_thickness_um": shell_um,
-            "shell_thickness_recipe_um": component_shell_thickness_um(comp) if comp.shell else 0.0,
-        }
-    if not radii:
+        rng = np.random.default_rng([recipe.simulation.seed, index])
+        spec, particles = _pressed_component(comp, index, volume, rng, min(lx, ly),
+                                             lower_volume_cut, upper_volume_cut)
+        specs.append(spec)
+        drawn.append(particles)
+    if not drawn:
         raise ValueError(f"recipe {recipe.name!r} has no CAM or SSE component to press")
     return Powder(
         box_xy_um=(lx, ly),
         target_height_um=lz,
         solid_fraction_guess=guess,
         components=tuple(specs),
-        radius_um=np.concatenate(radii),
-        component=np.concatenate(comps),
-        shell_thickness_um=np.concatenate(shells),
-        buffer_thickness_um=np.concatenate(buffers),
-        coverage=np.concatenate(covers),
-        seed=seed,
-        truncation=truncation,
+        radius_um=np.concatenate([d.radius_um for d in drawn]),
+        component=np.concatenate([np.full(d.radius_um.size, d.index, np.int16) for d in drawn]),
+        shell_thickness_um=np.concatenate([d.layer(d.shell_um) for d in drawn]),
+        buffer_thickness_um=np.concatenate([d.layer(d.buffer_um) for d in drawn]),
+        coverage=np.concatenate([d.layer(d.coverage) for d in drawn]),
+        seed=recipe.simulation.seed,
+        truncation={d.name: d.truncation for d in drawn},
     )
+
+
+@dataclass(frozen=True)
+class _DrawnParticles:
+    """One pressed component's particles: outer radii (µm), layers and truncation report."""
+
+    name: str
+    index: int
+    radius_um: np.ndarray
+    shell_um: float
+    buffer_um: float
+    coverage: float
+    truncation: dict
+
+    def layer(self, value: float) -> np.ndarray:
+        """A per-particle array of one of the component's uniform layer values."""
+        return np.full(self.radius_um.size, value)
+
+
+def _placed_component(comp: Component, volume_um3: float) -> ComponentSpec:
+    """Spec of a carbon or binder component, placed into the pores after pressing."""
+    mat = comp.resolved_material()
+    targets = _component_material_volumes_um3(comp, volume_um3)
+    placement, fd, fl, ad = _carbon_geometry(comp)
+    psd = comp.psd if isinstance(comp.psd, LognormalPSD | TablePSD) else None
+    return ComponentSpec(
+        comp.name, comp.role, mat, mat.density_g_cm3,
+        *_elastic_or_default(mat), *_elastic_or_default(mat), None, None, None,
+        targets["core"], 0.0, 0.0, placement, fd, fl, ad, psd,
+    )
+
+
+def _pressed_component(
+    comp: Component, index: int, volume_um3: float, rng: np.random.Generator, die_um: float,
+    lower_volume_cut: float, upper_volume_cut: float,
+) -> tuple[ComponentSpec, _DrawnParticles]:
+    """Spec and drawn particles of a CAM or SSE component holding ``volume_um3`` of solid."""
+    mat = comp.resolved_material()
+    targets = _component_material_volumes_um3(comp, volume_um3)
+    coverage = comp.shell.coverage if comp.shell else 1.0
+    layer_est = (
+        comp.buffer.thickness_nm * 1e-3 if comp.buffer else 0.0
+    ) + (component_shell_thickness_um(comp) if comp.shell else 0.0)
+    sizes, upper = _fitting_sizes(comp, lower_volume_cut, upper_volume_cut, die_um, layer_est)
+    core_d = _draw_to_volume(sizes, rng, volume_um3, layer_est)
+    core_r, buffer_um, shell_um = _fit_layers(comp, core_d, targets)
+    core_v, buffer_v, shell_v = _layered_volumes(core_r, buffer_um, shell_um, coverage)
+    e_core, nu_core = _elastic(mat, comp.name)
+    e_s, nu_s, h_s = _surface_mechanics(comp)
+    spec = ComponentSpec(
+        comp.name, comp.role, mat, mat.density_g_cm3, e_core, nu_core, e_s, nu_s, h_s,
+        comp.shell.resolved_material() if comp.shell else None,
+        comp.buffer.resolved_material() if comp.buffer else None,
+        core_v, buffer_v, shell_v, "particles",
+    )
+    truncation = {
+        "particles": int(core_r.size),
+        "d_min_um": float(sizes.d_lo),
+        "d_max_um": float(sizes.d_hi),
+        "volume_cut_below": lower_volume_cut,
+        "volume_cut_above": upper,
+        "number_cut_below": _number_share_below(comp.psd, sizes.d_lo),
+        "radius_scale": float(2.0 * core_r[0] / core_d[0]),
+        "shell_thickness_um": shell_um,
+        "shell_thickness_recipe_um": component_shell_thickness_um(comp) if comp.shell else 0.0,
+    }
+    return spec, _DrawnParticles(comp.name, index, core_r + buffer_um + shell_um, shell_um,
+                                 buffer_um, coverage if comp.shell else 0.0, truncation)
 
 
 def _fitting_sizes(
