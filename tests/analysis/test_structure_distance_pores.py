@@ -15,7 +15,8 @@ LEGEND = (Phase(0, "pore", "pore"), Phase(1, "LPSCl", "SSE", "Li6PS5Cl"))
 
 def local_thickness_reference(mask: np.ndarray, spacing, periodic_xy: bool) -> np.ndarray:
     """Brute force: every voxel takes the largest ball (centred on any voxel) that holds it."""
-    dist = distance_transform(mask, spacing, (periodic_xy, periodic_xy, False)).astype(float)
+    dist = distance_transform(mask, voxel_size_um=spacing,
+                              periodic=(periodic_xy, periodic_xy, False)).astype(float)
     idx = np.argwhere(mask)
     pos = idx * np.asarray(spacing)
     box = np.asarray(mask.shape) * np.asarray(spacing)
@@ -41,7 +42,7 @@ def test_distance_transform_matches_scipy(periodic):
         ref = ndi.distance_transform_edt(tiled, sampling=spacing)[17:34, 13:26]
     else:
         ref = ndi.distance_transform_edt(mask, sampling=spacing)
-    got = distance_transform(mask, spacing, (periodic, periodic, False))
+    got = distance_transform(mask, voxel_size_um=spacing, periodic=(periodic, periodic, False))
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-6)
 
@@ -55,7 +56,7 @@ def test_distance_transform_without_background_is_inf():
 def test_local_thickness_matches_brute_force(periodic, spacing):
     rng = np.random.default_rng(7)
     mask = ndi.gaussian_filter(rng.random((14, 12, 10)), 1.5) > 0.48
-    got = local_thickness_um(mask, spacing, periodic)
+    got = local_thickness_um(mask, voxel_size_um=spacing, periodic_xy=periodic)
     np.testing.assert_allclose(got, local_thickness_reference(mask, spacing, periodic),
                                rtol=1e-5, atol=1e-6)
 
@@ -64,7 +65,7 @@ def test_local_thickness_matches_brute_force(periodic, spacing):
 def test_local_thickness_of_a_slab_is_its_width(width):
     mask = np.zeros((12, 12, 20), bool)
     mask[:, :, 4:4 + width] = True
-    lt = local_thickness_um(mask, (0.2, 0.2, 0.2), periodic_xy=True)
+    lt = local_thickness_um(mask, voxel_size_um=(0.2, 0.2, 0.2), periodic_xy=True)
     np.testing.assert_allclose(lt[mask], width * 0.2, rtol=1e-6)
     assert np.all(lt[~mask] == 0)
 

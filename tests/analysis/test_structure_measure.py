@@ -38,7 +38,7 @@ def test_two_touching_spheres_make_one_contact(make_packing):
     assert packing_cam_contacts(p) == (3, 1)
     # image only: one CAM blob of two spheres, split by the watershed
     mask = balls((60, 40, 40), [(20.2, 20.1, 20.3), (39.6, 20.2, 20.1)], 10.0)
-    ids, n = separate_particles(mask, (0.1, 0.1, 0.1), periodic_xy=False)
+    ids, n = separate_particles(mask, voxel_size_um=(0.1, 0.1, 0.1), periodic_xy=False)
     assert n == 2
     assert contact_pairs(ids, periodic_xy=False).tolist() == [[1, 2]]
     sizes = np.bincount(ids.ravel())[1:]
@@ -47,7 +47,7 @@ def test_two_touching_spheres_make_one_contact(make_packing):
 
 def test_watershed_keeps_a_single_sphere_whole():
     mask = balls((40, 40, 40), [(19.7, 20.4, 20.1)], 12.0)
-    assert separate_particles(mask, (1.0, 1.0, 1.0), periodic_xy=False)[1] == 1
+    assert separate_particles(mask, voxel_size_um=(1.0, 1.0, 1.0), periodic_xy=False)[1] == 1
 
 
 def test_geometric_contacts_use_periodic_images(make_packing):

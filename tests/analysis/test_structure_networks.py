@@ -34,7 +34,7 @@ def test_periodic_labelling_merges_across_x_and_y():
     mask[5, 0, 2] = mask[5, 9, 2] = True  # one across y
     mask[5, 5, 0] = True  # alone
     assert label_periodic(mask)[1] == 5
-    labels, n = label_periodic(mask, (0, 1))
+    labels, n = label_periodic(mask, periodic_axes=(0, 1))
     assert n == 3
     assert labels[0, 3, 1] == labels[9, 3, 1] != labels[5, 0, 2]
     assert set(np.unique(labels)) == {0, 1, 2, 3}
@@ -69,7 +69,8 @@ def test_straight_channel_has_tortuosity_one():
     assert tau.p90 == pytest.approx(1.0, abs=1e-6)
     assert tau.through_median == pytest.approx(1.0, abs=1e-6)
     assert tau.reached_fraction == 1.0
-    t = path_lengths_um(lab == 2, (0.2, 0.2, 0.2), "collector", True)
+    t = path_lengths_um(lab == 2, voxel_size_um=(0.2, 0.2, 0.2), face="collector",
+                        periodic_xy=True)
     assert t[6, 6, -1] == pytest.approx(40 * 0.2 - 0.1, rel=1e-6)
 
 
@@ -81,7 +82,7 @@ def test_tilted_channel_path_grows_as_one_over_cosine(angle_deg):
     g = np.indices((nx, 8, nz)).astype(float) + 0.5
     x_axis = (g[0] - (nz - g[2]) * np.tan(theta)) % nx
     mask = np.abs(x_axis - nx / 2) < 10.0
-    t = path_lengths_um(mask, (1.0, 1.0, 1.0), "separator", True)
+    t = path_lengths_um(mask, voxel_size_um=(1.0, 1.0, 1.0), face="separator", periodic_xy=True)
     x_at = lambda k: int((nx / 2 + (nz - k - 0.5) * np.tan(theta)) % nx)  # noqa: E731
     slope = (t[x_at(20), 4, 20] - t[x_at(60), 4, 60]) / 40.0
     assert slope == pytest.approx(1 / np.cos(theta), rel=0.02)
@@ -145,14 +146,14 @@ def test_particle_utilization_thresholds(make_packing):
     shell = [0, 0, 0, 0, 0, 0.5, 0, 0, 0, 0]
     cover = [0, 0, 0, 0, 0, 0.5, 0, 0, 0, 0]
     p = make_packing(centres, radii, comp, box=(40.0, 40.0, 40.0), shell=shell, coverage=cover)
-    res = particle_utilization(p, (0.0, 0.02, 0.05, 0.10))
+    res = particle_utilization(p, thresholds=(0.0, 0.02, 0.05, 0.10))
     assert res.n_cam_particles == 7
     # at 0 and 2 %: A, B, D, E, G; 5 %: B, D, G; 10 %: D, G
     assert res.particle_fraction == pytest.approx((5 / 7, 5 / 7, 3 / 7, 2 / 7))
     assert res.to_dict()["by_min_overlap_percent"]["10"]["particle_fraction"] == \
         pytest.approx(2 / 7)
     with pytest.raises(ValueError, match="thresholds"):
-        particle_utilization(p, (0.0, 1.5))
+        particle_utilization(p, thresholds=(0.0, 1.5))
 
 
 def test_network_face_flags():

@@ -30,7 +30,7 @@ VOXEL = (0.25, 0.25, 0.25)
 def run(labels, eigenstrain, **kw):
     phases = PhaseElasticInputs(E, NU, {1: eigenstrain}, {0: "pore", 1: "CAM", 2: "SSE"},
                                 (1,), (2,), {})
-    return analyze_breathing(labels, VOXEL, phases, **kw)
+    return analyze_breathing(labels, phases, voxel_size_um=VOXEL, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -231,5 +231,6 @@ def test_breathing_refuses_bad_arguments(composite):
     with pytest.raises(ValueError, match="stack pressures"):
         run(composite, -0.01, sweep_pressures_mpa=(-1.0,))
     with pytest.raises(ValueError, match="youngs_modulus_gpa"):
-        analyze_breathing(composite, VOXEL,
-                          PhaseElasticInputs({1: 1.0}, {1: 0.3}, {}, {}, (1,), (2,), {}))
+        analyze_breathing(composite,
+                          PhaseElasticInputs({1: 1.0}, {1: 0.3}, {}, {}, (1,), (2,), {}),
+                          voxel_size_um=VOXEL)

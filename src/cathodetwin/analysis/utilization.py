@@ -70,12 +70,45 @@ class ParticleUtilization(Record):
 
 
 def particle_utilization(
-    packing: Packing, thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS,
+    packing: Packing, *, thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS,
     contacts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> ParticleUtilization:
-    """Paper 000's CAM utilization at each relative minimum overlap in ``thresholds``.
+    """Paper 000's CAM utilization: share (0..1) of CAM particles with an SSE contact.
 
-    ``contacts`` may pass :func:`geometric_contacts` of the same packing.
+    A CAM particle counts at a threshold t when it overlaps an SSE particle (or a CAM particle
+    with an SSE shell) by at least t × (r_i + r_j), or carries an SSE shell itself.
+
+    Parameters
+    ----------
+    packing : Packing
+        The particles; it must hold CAM.
+    thresholds : tuple of float, optional
+        Minimum overlaps as fractions (0..1) of the sum of the two radii; default 0, 2, 5 and
+        10 %.
+    contacts : tuple of 3 ndarray, optional
+        ``geometric_contacts(packing)`` (pairs i, j and overlaps in µm), if already computed.
+
+    Returns
+    -------
+    ParticleUtilization
+        Per threshold the share (0..1) of CAM particles and of CAM core volume in contact, and
+        the number of CAM particles.
+
+    Examples
+    --------
+    Two CAM spheres (radius 2 µm), one overlapping an SSE sphere by 0.2 µm = 6.7 % of r_i + r_j:
+
+    >>> import numpy as np
+    >>> from cathodetwin.analysis import particle_utilization
+    >>> from cathodetwin.packing import Packing
+    >>> pair = Packing(
+    ...     box_um=(10.0, 10.0, 10.0), center_um=np.array([[3, 5, 5], [7, 5, 1.5], [5.8, 5, 5]]),
+    ...     radius_um=np.array([2.0, 2.0, 1.0]), component=np.array([0, 0, 1], np.int16),
+    ...     component_names=("NCM", "LPSCl"), component_roles=("CAM", "SSE"),
+    ...     component_materials=("NCM811", "Li6PS5Cl"), shell_thickness_um=np.zeros(3),
+    ...     coverage=np.zeros(3), buffer_thickness_um=np.zeros(3))
+    >>> particle_utilization(pair, thresholds=(0.0, 0.05, 0.10)).particle_fraction
+    (0.5, 0.5, 0.0)
     """
     th = tuple(float(t) for t in thresholds)
     if not th or any(not 0.0 <= t < 1.0 for t in th):
@@ -136,18 +169,44 @@ class VoxelUtilization(Record):
 
 
 def voxel_utilization(
-    micro: Microstructure, particle_ids: np.ndarray | None = None, unit: str = "clusters",
+    micro: Microstructure, *, particle_ids: np.ndarray | None = None, unit: str = "clusters",
     ionic: Network | None = None, electronic: Network | None = None,
     electron_connected: np.ndarray | None = None,
 ) -> VoxelUtilization:
-    """Utilization (b) and (c) of the CAM in ``micro``.
+    """Share (0..1) of CAM reachable by ions, and by ions and electrons, in the voxels.
 
-    ``particle_ids`` (int, same shape; ≥ 0 on CAM voxels, e.g. voxelize_with_owners' owners or
-    a watershed) says which voxels form one particle; without it each connected CAM cluster
-    is one unit. ``ionic`` / ``electronic`` may pass networks already computed on SSE + shell
-    and CAM + coating + carbon. ``electron_connected`` (bool, indexed by the values of
-    ``particle_ids``) marks particles joined to the collector by another electron path (the
-    packing's contact network).
+    Ionic: the CAM particle shares a voxel face with SSE or shell connected to the separator.
+    Ionic + electronic: also its CAM belongs to the electron network (CAM + coating + carbon)
+    connected to the current collector, or ``electron_connected`` says it is joined to it.
+
+    Parameters
+    ----------
+    micro : Microstructure
+        The volume; it must hold CAM.
+    particle_ids : ndarray of int, shape of ``micro``, optional
+        Particle id (≥ 0) of each CAM voxel (``voxelize_with_owners``' owners, or
+        ``cam_particle_ids(micro).ids``); without it each connected CAM cluster is one unit.
+    unit : str, optional
+        What a unit is, for the record ("packing particles", "watershed particles", ...).
+    ionic, electronic : Network, optional
+        ``role_networks(micro)["ionic"]`` and ``["electronic"]``, if already computed.
+    electron_connected : ndarray of bool, optional
+        Indexed by the values of ``particle_ids``: particles joined to the collector by another
+        electron path (the packing's contact network).
+
+    Returns
+    -------
+    VoxelUtilization
+        Shares (0..1) of CAM volume and of CAM units reachable by ions, and by ions and
+        electrons; the number of units and what a unit is.
+
+    Examples
+    --------
+    >>> from cathodetwin.analysis import voxel_utilization
+    >>> from cathodetwin.structure.synthetic import synthetic_composite
+    >>> use = voxel_utilization(synthetic_composite((24, 24, 24), seed=1))
+    >>> use.unit, use.ionic_volume_fraction > 0.9
+    ('clusters', True)
     """
     periodic = is_periodic_xy(micro)
     cam = micro.mask(*CAM_SIDE_ROLES)

@@ -120,23 +120,45 @@ def _sqrt_inplace(d: np.ndarray) -> None:
 
 def distance_transform(
     mask: np.ndarray,
-    spacing: tuple[float, float, float] = (1.0, 1.0, 1.0),
+    *,
+    voxel_size_um: tuple[float, float, float] = (1.0, 1.0, 1.0),
     periodic: tuple[bool, bool, bool] = (False, False, False),
 ) -> np.ndarray:
-    """Distance (in units of ``spacing``) from each True voxel centre to the nearest False one.
+    """Exact Euclidean distance (µm) from each True voxel centre to the nearest False one.
 
-    False voxels get 0; True voxels with no False voxel anywhere get inf. Periodic axes wrap.
-    Returns float32; matches ``scipy.ndimage.distance_transform_edt`` on non-periodic input.
+    Parameters
+    ----------
+    mask : ndarray of bool, shape (nx, ny, nz)
+        The phase whose voxels get a distance.
+    voxel_size_um : tuple of 3 float, optional
+        Voxel edge lengths in µm along x, y, z (default 1 µm: distances in voxel edges).
+    periodic : tuple of 3 bool, optional
+        Axes along which the volume repeats (a generated twin: ``(True, True, False)``).
+
+    Returns
+    -------
+    ndarray of float32, shape (nx, ny, nz)
+        Distance in µm; 0 on False voxels, inf on True voxels with no False voxel anywhere.
+        Matches ``scipy.ndimage.distance_transform_edt`` on non-periodic input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cathodetwin.analysis import distance_transform
+    >>> slab = np.ones((4, 4, 5), bool)
+    >>> slab[:, :, [0, 4]] = False  # solid walls at z = 0 and z = 4
+    >>> distance_transform(slab, voxel_size_um=(0.5, 0.5, 0.5))[0, 0].tolist()
+    [0.0, 0.5, 1.0, 0.5, 0.0]
     """
     mask = np.asarray(mask)
     if mask.ndim != 3:
         raise ValueError(f"mask must be 3D, got shape {mask.shape}")
-    if len(spacing) != 3 or min(spacing) <= 0:
-        raise ValueError(f"spacing must be three positive numbers, got {spacing}")
+    if len(voxel_size_um) != 3 or min(voxel_size_um) <= 0:
+        raise ValueError(f"voxel_size_um must be three positive numbers, got {voxel_size_um}")
     d = np.empty(mask.shape, np.float32)
     _init(mask.astype(bool, copy=False), d)
-    _pass_axis2(d, float(spacing[2]), bool(periodic[2]))
-    _pass_axis1(d, float(spacing[1]), bool(periodic[1]))
-    _pass_axis0(d, float(spacing[0]), bool(periodic[0]))
+    _pass_axis2(d, float(voxel_size_um[2]), bool(periodic[2]))
+    _pass_axis1(d, float(voxel_size_um[1]), bool(periodic[1]))
+    _pass_axis0(d, float(voxel_size_um[0]), bool(periodic[0]))
     _sqrt_inplace(d)
     return d

@@ -13,12 +13,35 @@ FACE_STRUCTURE = ndi.generate_binary_structure(3, 1)
 
 
 def label_periodic(
-    mask: np.ndarray, periodic_axes: Sequence[int] = ()
+    mask: np.ndarray, *, periodic_axes: Sequence[int] = ()
 ) -> tuple[np.ndarray, int]:
-    """Face-connected cluster labels (int32, 0 = outside ``mask``, 1..n) and their number n.
+    """Face-connected clusters of a boolean volume, merged across periodic faces (ids, count).
 
     Clusters that meet across the first and last slice of any of ``periodic_axes`` are merged
     into one, as in a volume that repeats along those axes (x and y of a generated twin).
+
+    Parameters
+    ----------
+    mask : ndarray of bool, shape (nx, ny, nz)
+        The phase to cluster; voxels connect through shared faces (6-neighbourhood).
+    periodic_axes : sequence of int, optional
+        Axes (0, 1, 2) along which the volume repeats; default none.
+
+    Returns
+    -------
+    labels : ndarray of int32, shape (nx, ny, nz)
+        Cluster id (dimensionless) per voxel: 1..n inside ``mask``, 0 outside.
+    n : int
+        Number of clusters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cathodetwin.analysis import label_periodic
+    >>> mask = np.zeros((6, 1, 1), bool)
+    >>> mask[[0, 5]] = True  # two voxels on opposite x faces
+    >>> label_periodic(mask)[1], label_periodic(mask, periodic_axes=(0,))[1]
+    (2, 1)
     """
     labels, n = ndi.label(mask, structure=FACE_STRUCTURE)
     if not periodic_axes or n == 0:

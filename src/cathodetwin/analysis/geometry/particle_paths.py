@@ -43,13 +43,48 @@ def ionic_particles(packing: Packing) -> np.ndarray:
 
 
 def particle_path_tortuosity(
-    packing: Packing, min_depth_fraction: float = DEFAULT_MIN_DEPTH_FRACTION,
+    packing: Packing, *, min_depth_fraction: float = DEFAULT_MIN_DEPTH_FRACTION,
     contacts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> ParticlePathTortuosity:
-    """Shortest centre-to-centre paths from the separator plane through touching SSE particles.
+    """Tortuosity (-) of the SSE particle network: centre-to-centre path over straight depth.
 
-    Statistics use particles whose centre lies at least ``min_depth_fraction`` of the box
-    height below the separator plane. ``contacts`` may pass :func:`geometric_contacts`.
+    Nodes are SSE particles and CAM particles with an SSE shell, edges overlapping pairs
+    weighted by their centre distance (µm, periodic in x and y); particles reaching the
+    separator plane (z = box height) start at their centre's depth below it.
+
+    Parameters
+    ----------
+    packing : Packing
+        The particles.
+    min_depth_fraction : float, optional
+        Statistics use particles whose centre lies at least this share (0..1) of the box
+        height below the separator plane.
+    contacts : tuple of 3 ndarray, optional
+        ``geometric_contacts(packing)`` (pairs i, j and overlaps in µm), if already computed.
+
+    Returns
+    -------
+    ParticlePathTortuosity
+        Median, mean, p10 and p90 of the per-particle ratio (-), the number of ion-conducting
+        particles, the share (0..1) of them connected to the separator plane and the minimum
+        depth (µm) used.
+
+    Examples
+    --------
+    A straight stack of touching SSE spheres (radius 1 µm) has tortuosity 1:
+
+    >>> import numpy as np
+    >>> from cathodetwin.analysis import particle_path_tortuosity
+    >>> from cathodetwin.packing import Packing
+    >>> centres = np.array([[2.0, 2.0, z] for z in (0.5, 2.0, 3.5, 5.0)])
+    >>> stack = Packing(
+    ...     box_um=(4.0, 4.0, 5.5), center_um=centres,
+    ...     radius_um=np.ones(4), component=np.zeros(4, np.int16), component_names=("LPSCl",),
+    ...     component_roles=("SSE",), component_materials=("Li6PS5Cl",),
+    ...     shell_thickness_um=np.zeros(4), coverage=np.zeros(4), buffer_thickness_um=np.zeros(4))
+    >>> tau = particle_path_tortuosity(stack)
+    >>> round(tau.median, 6), tau.n_particles, tau.reached_fraction
+    (1.0, 4, 1.0)
     """
     if not 0.0 <= min_depth_fraction < 1.0:
         raise ValueError(f"min_depth_fraction must be in [0, 1), got {min_depth_fraction}")

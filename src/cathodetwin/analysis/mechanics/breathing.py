@@ -196,9 +196,9 @@ def _check_inputs(labels, voxel_size_um, youngs_modulus_gpa, stack_pressures, la
 
 def analyze_breathing(
     labels: np.ndarray,
-    voxel_size_um: tuple[float, float, float],
     phases: PhaseElasticInputs,
     *,
+    voxel_size_um: tuple[float, float, float],
     stack_pressure_mpa: float = 10.0,
     sweep_pressures_mpa: Sequence[float] = DEFAULT_SWEEP_MPA,
     lateral: Lateral = "confined",
@@ -212,21 +212,73 @@ def analyze_breathing(
     rtol: float = 1e-3,
     max_iterations: int = 1000,
 ) -> BreathingResult:
-    """Strain energy, volume change, stack pressure change and contact retention on charge.
+    """Strain energy (kJ/m³), volume change (%), stack pressure change (MPa) and contact loss.
 
-    labels: uint8 (nx, ny, nz), z through-plane (k = nz-1 faces the separator).
-    phases: E (GPa; 0 for pores), Poisson ratio and eigenstrain per label (the isotropic linear
-    strain after charge relative to the assembled state, dV / 3V), the CAM labels and the
-    ion-conducting labels a CAM face must touch (SSE and shells).
-    stack_pressure_mpa: operating pressure for the energy and traction summary;
-    sweep_pressures_mpa: pressures at which contact retention is reported.
-    separator_label: label whose material fills the separator pad (default: the first
-    electrolyte label present in the volume; without one no pad is added).
-    bond_strength_mpa: tensile normal traction an interface face sustains before opening.
-    utilization_min_retained_share: a CAM particle counts as utilized after charge when more
-    than this share of its contact area is retained (0: at least one retained face).
-    particle_ids: optional integer volume naming the CAM particle of each voxel; default
-    face-connected CAM of one label (x/y periodic).
+    Voxel elasticity of the composite layer (with a separator pad on top) under the CAM's
+    volume change on charge, at a held stack pressure and at a held height.
+
+    Parameters
+    ----------
+    labels : ndarray of uint8, shape (nx, ny, nz)
+        Phase labels; z is through-plane (k = nz − 1 faces the separator), x and y periodic.
+    phases : PhaseElasticInputs
+        Per label E (GPa; 0 for pores), Poisson ratio and eigenstrain (the isotropic linear
+        strain after charge relative to the assembled state, ΔV / 3V), the CAM labels and the
+        ion-conducting labels a CAM face must touch (SSE and shells); see
+        :func:`elastic_inputs`.
+    voxel_size_um : tuple of 3 float
+        Voxel edge lengths in µm along x, y, z.
+    stack_pressure_mpa : float, optional
+        Operating stack pressure in MPa for the energy and traction summary.
+    sweep_pressures_mpa : sequence of float, optional
+        Stack pressures in MPa at which contact retention is reported.
+    lateral : {"confined", "free"}, optional
+        Lateral condition of the layer: held in a die (default) or free to expand.
+    separator_pad_voxels : int, optional
+        Voxels of electrolyte stacked on top as the separator.
+    separator_label : int, optional
+        Label whose material fills the separator pad (default: the first electrolyte label
+        present; without one no pad is added).
+    bond_strength_mpa : float, optional
+        Tensile normal traction in MPa an interface face sustains before opening.
+    utilization_min_retained_share : float, optional
+        A CAM particle counts as utilized after charge when more than this share (0..1) of its
+        contact area is retained (0: at least one retained face).
+    particle_ids : ndarray of int, shape of ``labels``, optional
+        CAM particle of each voxel; default face-connected CAM of one label (x/y periodic).
+    histogram_bins : int, optional
+        Bins of each phase's strain energy histogram.
+    return_fields : bool, optional
+        Also keep the stress (MPa), strain and energy density (kJ/m³) fields.
+    rtol : float, optional
+        Relative residual at which the elastic solves stop.
+    max_iterations : int, optional
+        Iteration limit of each elastic solve.
+
+    Returns
+    -------
+    BreathingResult
+        Strain energy density per phase and at the CAM–electrolyte interface (kJ/m³), the
+        composite's volume change (%) and through-plane modulus (GPa), the stack pressure change
+        at held height (MPa), interface tractions (MPa) and contact retention (area in µm²,
+        shares 0..1) at each sweep pressure.
+
+    Examples
+    --------
+    A CAM layer (E = 199 GPa) under an electrolyte layer (E = 22 GPa) shrinking 1 % linearly:
+
+    >>> import numpy as np
+    >>> from cathodetwin.analysis import PhaseElasticInputs, analyze_breathing
+    >>> labels = np.full((4, 4, 8), 2, np.uint8)
+    >>> labels[:, :, :4] = 1
+    >>> phases = PhaseElasticInputs(
+    ...     youngs_modulus_gpa={1: 199.0, 2: 22.1}, poisson_ratio={1: 0.25, 2: 0.37},
+    ...     eigenstrain={1: -0.01}, names={1: "CAM", 2: "SSE"}, cam_labels=(1,),
+    ...     electrolyte_labels=(2,), sources={})
+    >>> res = analyze_breathing(labels, phases, voxel_size_um=(0.25, 0.25, 0.25),
+    ...                         sweep_pressures_mpa=(10.0,))
+    >>> res.composite_volume_change_percent < 0, res.stack_pressure_change_fixed_height_mpa < 0
+    (True, True)
     """
     pressures = [float(p) for p in sweep_pressures_mpa]
     _check_inputs(labels, voxel_size_um, phases.youngs_modulus_gpa,
@@ -384,15 +436,55 @@ def analyze_microstructure_breathing(
     return_fields: bool = False,
     rtol: float = 1e-3,
 ) -> BreathingResult:
-    """analyze_breathing with E, nu and CAM volume change from the phases' materials.
+    """Mechanics stage of a twin: :func:`analyze_breathing` with the phases' materials.
 
-    state_of_charge in [0, 1] scales each CAM's full-charge volume change (dV / 3V linear
-    eigenstrain); the separator pad uses the first SSE phase's material.
+    E, ν and the CAM volume change come from each phase's material (:func:`elastic_inputs`);
+    the separator pad uses the first SSE phase's material.
+
+    Parameters
+    ----------
+    micro : Microstructure
+        The volume; z is through-plane, x and y are treated as periodic.
+    state_of_charge : float, optional
+        0..1; scales each CAM's full-charge volume change (ΔV / 3V linear eigenstrain).
+    stack_pressure_mpa : float, optional
+        Operating stack pressure in MPa.
+    sweep_pressures_mpa : sequence of float, optional
+        Stack pressures in MPa at which contact retention is reported.
+    lateral : {"confined", "free"}, optional
+        Lateral condition of the layer.
+    separator_pad_voxels : int, optional
+        Voxels of electrolyte stacked on top as the separator.
+    bond_strength_mpa : float, optional
+        Tensile normal traction in MPa an interface face sustains before opening.
+    utilization_min_retained_share : float, optional
+        Share (0..1) of its contact area a CAM particle must keep to count as utilized.
+    particle_ids : ndarray of int, shape of ``micro``, optional
+        CAM particle of each voxel; default face-connected CAM of one label.
+    return_fields : bool, optional
+        Also keep the stress (MPa), strain and energy density (kJ/m³) fields.
+    rtol : float, optional
+        Relative residual at which the elastic solves stop.
+
+    Returns
+    -------
+    BreathingResult
+        Strain energy density (kJ/m³), volume change (%), stack pressure change (MPa) and
+        contact retention (µm², 0..1), as :func:`analyze_breathing`.
+
+    Examples
+    --------
+    >>> from cathodetwin.analysis import analyze_microstructure_breathing
+    >>> from cathodetwin.structure.synthetic import synthetic_composite
+    >>> res = analyze_microstructure_breathing(synthetic_composite((12, 12, 12), seed=1),
+    ...                                        sweep_pressures_mpa=(10.0,))
+    >>> res.cam_strain_energy_mean_kj_m3 > 0, res.retention_at(10.0).stack_pressure_mpa
+    (True, 10.0)
     """
     return analyze_breathing(
         micro.labels,
-        micro.voxel_size_um,
-        elastic_inputs(micro, state_of_charge),
+        elastic_inputs(micro, state_of_charge=state_of_charge),
+        voxel_size_um=micro.voxel_size_um,
         stack_pressure_mpa=stack_pressure_mpa,
         sweep_pressures_mpa=sweep_pressures_mpa,
         lateral=lateral,

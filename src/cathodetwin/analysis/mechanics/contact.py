@@ -150,7 +150,7 @@ def cam_particles(labels: np.ndarray, cam_labels: Sequence[int]) -> np.ndarray:
     ids = np.zeros(labels.shape, np.int32)
     offset = 0
     for lab in cam_labels:
-        comp, count = label_periodic(labels == lab, (0, 1))
+        comp, count = label_periodic(labels == lab, periodic_axes=(0, 1))
         ids[comp > 0] = comp[comp > 0] + offset
         offset += count
         del comp

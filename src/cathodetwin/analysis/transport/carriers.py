@@ -48,18 +48,52 @@ def carrier_conductivities(micro: Microstructure, carrier: str) -> dict[int, flo
 
 def ionic_and_electronic(
     micro: Microstructure,
+    *,
     axes: Sequence[int] = (THROUGH_PLANE_AXIS,),
     conductivities: Mapping[str, Mapping[int, float]] | None = None,
-    *,
     periodic: bool = False,
     flux_tolerance: float = 1e-5,
     threads: int | None = None,
 ) -> CarrierTransport:
-    """Ionic (SSE + shell) and electronic (CAM + carbon) σ_eff and τ along each of ``axes``.
+    """Ionic (SSE + shell) and electronic (CAM + carbon) σ_eff (S/cm) and τ along each axis.
 
-    ``conductivities`` may override the library per carrier: ``{"ionic": {label: S/cm}}``.
-    τ uses σ0 = the volume-weighted mean conductivity of the carrier's phases and φ = their
-    volume fraction (for one conducting material: its bulk conductivity and volume fraction).
+    Each carrier is solved by :func:`effective_conductivity` with its phases' material
+    conductivities. τ uses σ0 = the volume-weighted mean conductivity of the carrier's phases
+    and φ = their volume fraction (for one conducting material: its bulk conductivity and
+    volume fraction).
+
+    Parameters
+    ----------
+    micro : Microstructure
+        The volume; its phases' materials give the conductivities.
+    axes : sequence of int, optional
+        Transport axes (0, 1, 2 = x, y, z); default z, through-plane.
+    conductivities : mapping, optional
+        Per carrier a table label → S/cm that replaces the materials' values, e.g.
+        ``{"ionic": {2: 1e-3}}``.
+    periodic : bool, optional
+        Lateral faces periodic (default: no flux).
+    flux_tolerance : float, optional
+        Relative spread of the current through the planes normal to the axis at which the
+        solve stops.
+    threads : int, optional
+        Threads to use; default the idle cores.
+
+    Returns
+    -------
+    CarrierTransport
+        ``ionic`` and ``electronic``: one :class:`ConductionResult` per axis (σ_eff in S/cm,
+        τ, MacMullin number, percolation).
+
+    Examples
+    --------
+    >>> from cathodetwin.analysis import ionic_and_electronic
+    >>> from cathodetwin.structure.synthetic import synthetic_composite
+    >>> both = ionic_and_electronic(synthetic_composite((24, 24, 24), seed=1), axes=(0, 2))
+    >>> [r.axis_name for r in both.ionic], both.along("ionic", 2).percolating
+    (['x', 'z'], True)
+    >>> both.along("ionic", 2).effective_conductivity_s_cm > 0
+    True
     """
     overrides = dict(conductivities or {})
     unknown = set(overrides) - set(CARRIER_ROLES)

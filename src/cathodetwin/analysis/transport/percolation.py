@@ -15,7 +15,7 @@ def connected_to_both_faces(
     Clusters that wrap around the ``periodic_axes`` count as one. Isolated pockets and
     clusters touching only one face are dropped; dead ends of the spanning cluster are kept.
     """
-    labels, count = label_periodic(mask, periodic_axes)
+    labels, count = label_periodic(mask, periodic_axes=periodic_axes)
     inlet = np.unique(np.take(labels, 0, axis=axis))
     outlet = np.unique(np.take(labels, mask.shape[axis] - 1, axis=axis))
     keep = np.zeros(count + 1, dtype=bool)
