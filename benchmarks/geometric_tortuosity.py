@@ -67,9 +67,9 @@ def cylinder_shadow(n: int = 120, radius: float = 20.0) -> tuple[np.ndarray, np.
     return mask, np.repeat(exact[:, None, :], 4, axis=1)
 
 
-def timed(func, *args) -> tuple[np.ndarray, float]:
+def timed(func, *args, **options) -> tuple[np.ndarray, float]:
     t0 = time.perf_counter()
-    out = func(*args)
+    out = func(*args, **options)
     return out, time.perf_counter() - t0
 
 
@@ -81,7 +81,8 @@ def main() -> None:
         raise SystemExit("scikit-fmm is not installed: run in the benchmark environment")
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     mask, exact = cylinder_shadow()
-    ours = path_lengths_um(mask, (1.0, 1.0, 1.0), "separator", True)  # also compiles
+    ours = path_lengths_um(mask, voxel_size_um=(1.0, 1.0, 1.0), face="separator",
+                           periodic_xy=True)  # also compiles
     sel = np.isfinite(exact)
     print(f"cylinder shadow, {sel.sum()} voxels: relative error of the path length")
     for name, field in (("cathodetwin FMM (1st order)", ours),
@@ -95,8 +96,8 @@ def main() -> None:
     sse = micro.mask(*IONIC_ROLES)
     periodic = bool(micro.provenance.get("periodic_xy", False))
     print(f"twin SSE network {micro.shape}, volume fraction {sse.mean():.3f}")
-    rows = [("cathodetwin FMM", *timed(path_lengths_um, sse, micro.voxel_size_um, "separator",
-                                       periodic))]
+    rows = [("cathodetwin FMM", *timed(path_lengths_um, sse, voxel_size_um=micro.voxel_size_um,
+                                       face="separator", periodic_xy=periodic))]
     for order in (1, 2):
         rows.append((f"scikit-fmm order {order}",
                      *timed(skfmm_path_lengths_um, sse, micro.voxel_size_um, order, periodic)))
