@@ -47,4 +47,5 @@ def test_build_reproduces_the_reference(name: str, tmp_path: Path) -> None:
         if current is None or not math.isclose(value, current, rel_tol=rel, abs_tol=1e-12):
             differing.append(f"{path}: reference {value!r}, now {current!r}")
     assert not differing, (f"{len(differing)} of {len(reference['numbers'])} numbers differ "
-                           f"from {reference['cathodetwin_version']}:\n" + "\n".join(differing[:20]))
+                           f"from {reference['cathodetwin_version']}:\n"
+                           + "\n".join(differing[:20]))
