@@ -1,10 +1,12 @@
-"""Geometric tortuosity: cathodetwin's numba fast marching against scikit-fmm (orders 1 and 2).
+"""Geometric tortuosity: fast marching of first and second order (scikit-fmm) on exact paths.
 
-Accuracy: the exact shortest path from a plane around a cylinder (extruded disc) to every
-point in its shadow, (H - z0) + R·arc + sqrt(d² - R²). Speed and agreement: the SSE network of
-a twin volume (``--twin``: a microstructure.zarr; default the synthetic composite at 160³).
-scikit-fmm lives in the benchmark environment only: ``make bench-env``, then
-``.venv-bench/bin/python benchmarks/geometric_tortuosity.py``.
+cathodetwin computes path lengths with scikit-fmm's second-order marching
+(``path_lengths_um``); its former hand-written numba solver was first order and gave the same
+numbers as scikit-fmm's order 1 to float32 precision (docs/structure.md has the side-by-side
+run that decided it). Accuracy: the exact shortest path from a plane around a cylinder
+(extruded disc) to every point in its shadow, (H - z0) + R·arc + sqrt(d² - R²). Speed and
+agreement: the SSE network of a twin volume (``--twin``: a microstructure.zarr; default the
+synthetic composite at 160³).
 """
 
 from __future__ import annotations
@@ -21,10 +23,7 @@ from cathodetwin.structure.io import load_microstructure
 from cathodetwin.structure.microstructure import IONIC_ROLES
 from cathodetwin.structure.synthetic import synthetic_composite
 
-try:
-    import skfmm
-except ImportError:  # the comparison needs the benchmark environment
-    skfmm = None
+import skfmm
 
 
 def skfmm_path_lengths_um(mask: np.ndarray, spacing: tuple[float, float, float], order: int,
@@ -77,15 +76,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--twin", help="microstructure.zarr of a build (default: synthetic)")
     args = parser.parse_args()
-    if skfmm is None:
-        raise SystemExit("scikit-fmm is not installed: run in the benchmark environment")
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     mask, exact = cylinder_shadow()
     ours = path_lengths_um(mask, voxel_size_um=(1.0, 1.0, 1.0), face="separator",
                            periodic_xy=True)  # also compiles
     sel = np.isfinite(exact)
     print(f"cylinder shadow, {sel.sum()} voxels: relative error of the path length")
-    for name, field in (("cathodetwin FMM (1st order)", ours),
+    for name, field in (("path_lengths_um (2nd order)", ours),
                         ("scikit-fmm order 1", skfmm_path_lengths_um(mask, (1.0,) * 3, 1, True)),
                         ("scikit-fmm order 2", skfmm_path_lengths_um(mask, (1.0,) * 3, 2, True))):
         err = field[sel] / exact[sel] - 1.0
@@ -96,7 +93,7 @@ def main() -> None:
     sse = micro.mask(*IONIC_ROLES)
     periodic = bool(micro.provenance.get("periodic_xy", False))
     print(f"twin SSE network {micro.shape}, volume fraction {sse.mean():.3f}")
-    rows = [("cathodetwin FMM", *timed(path_lengths_um, sse, voxel_size_um=micro.voxel_size_um,
+    rows = [("path_lengths_um", *timed(path_lengths_um, sse, voxel_size_um=micro.voxel_size_um,
                                        face="separator", periodic_xy=periodic))]
     for order in (1, 2):
         rows.append((f"scikit-fmm order {order}",

@@ -1,9 +1,11 @@
 """Geometric tortuosity: shortest path through a phase from a cell face over straight distance.
 
 Every voxel of the phase reached from the face gets τ = L_path / L_straight, where L_path is
-the fast-marching arrival distance from the face plane (seed voxels on the face start at half
-a voxel) and L_straight the distance of the voxel centre from that plane. Paper 000 reports
-the median of this quantity for the SSE network (1.21 fine vs 1.84 coarse Li6PS5Cl).
+the fast-marching arrival distance from the face plane (scikit-fmm, second order; the face
+voxels start at half a voxel) and L_straight the distance of the voxel centre from that plane.
+Paper 000 reports the median of this quantity for the SSE network (1.21 fine vs 1.84 coarse
+Li6PS5Cl). Second-order marching is 2.7× closer to the exact path around an obstacle than
+first order (benchmarks/geometric_tortuosity.py; docs/structure.md).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import skfmm
 
-from cathodetwin.analysis.geometry._fmm_kernels import fast_march
 from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
 from cathodetwin.records import Record, key
 from cathodetwin.structure.microstructure import IONIC_ROLES, Microstructure
@@ -27,8 +29,8 @@ def path_lengths_um(
 ) -> np.ndarray:
     """Shortest in-phase path length (µm) from a cell face plane to each voxel centre.
 
-    Fast marching of ``|∇T| = 1`` inside ``mask``; seed voxels on the face layer start at half
-    a voxel (their centre's distance from the face plane).
+    Second-order fast marching of ``|∇T| = 1`` inside ``mask`` (scikit-fmm) from the face
+    plane, which lies half a voxel beyond the centres of the face layer.
 
     Parameters
     ----------
@@ -56,18 +58,23 @@ def path_lengths_um(
     """
     if face not in ("separator", "collector"):
         raise ValueError(f"face must be 'separator' or 'collector', got {face!r}")
-    # march in a (z, x, y) copy: the front is a z layer, which is then contiguous in memory
-    mask_zxy = np.ascontiguousarray(mask.transpose(2, 0, 1), dtype=np.bool_)
-    nz, nx, ny = mask_zxy.shape
-    k_face = nz - 1 if face == "separator" else 0
-    i, j = np.nonzero(mask_zxy[k_face])
-    seeds = (k_face * nx + i.astype(np.int64)) * ny + j
-    seed_values = np.full(seeds.size, 0.5 * voxel_size_um[2])
-    t_zxy = fast_march(mask_zxy, seeds, seed_values,
-                       np.array([voxel_size_um[2], voxel_size_um[0], voxel_size_um[1]],
-                                np.float64),
-                       np.array([False, periodic_xy, periodic_xy]))
-    return np.ascontiguousarray(t_zxy.transpose(1, 2, 0))
+    phase = mask if face == "separator" else mask[:, :, ::-1]  # march from the top face
+    nx, ny, nz = phase.shape
+    if not phase[:, :, -1].any():  # the phase does not touch the face: nothing is reached
+        return np.full(phase.shape, np.inf, np.float32)
+    vz = voxel_size_um[2]
+    # signed distance to the face plane, with one layer beyond it so the plane is the zero level
+    phi = np.empty((nx, ny, nz + 1))
+    phi[:, :, :nz] = (nz - 0.5 - np.arange(nz)) * vz
+    phi[:, :, nz] = -0.5 * vz
+    blocked = np.empty(phi.shape, bool)
+    blocked[:, :, :nz] = ~phase
+    blocked[:, :, nz] = ~phase[:, :, -1]
+    arrival = skfmm.distance(np.ma.MaskedArray(phi, blocked), dx=list(voxel_size_um), order=2,
+                             periodic=(periodic_xy, periodic_xy, False))
+    out = np.ma.filled(arrival, np.inf)[:, :, :nz].astype(np.float32)
+    out[~phase] = np.inf  # unreached pockets are masked, blocked voxels are not in the phase
+    return np.ascontiguousarray(out if face == "separator" else out[:, :, ::-1])
 
 
 def straight_distance_um(nz: int, vz: float, face: str) -> np.ndarray:
