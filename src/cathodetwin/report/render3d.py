@@ -30,7 +30,7 @@ from skimage.measure import block_reduce, marching_cubes
 from cathodetwin.packing import Packing
 from cathodetwin.report.figures import figure_png
 from cathodetwin.report.palette import ROLE_SHADES, hex_to_rgb, role_colors
-from cathodetwin.structure.microstructure import Microstructure
+from cathodetwin.structure.microstructure import IONIC_ROLES, Microstructure
 
 Backend = Literal["auto", "vtk", "matplotlib"]
 WINDOW_ENV = "VTK_DEFAULT_OPENGL_WINDOW"
@@ -296,7 +296,7 @@ def downsample_mask(mask: np.ndarray, max_per_axis: int) -> tuple[np.ndarray, in
 
 
 def _network_field(micro: Microstructure, max_per_axis: int) -> tuple[np.ndarray, np.ndarray, str]:
-    mask = micro.mask("SSE", "shell")
+    mask = micro.mask(*IONIC_ROLES)
     if not mask.any():
         raise ValueError("microstructure: has no SSE or shell voxels; no SSE network to render")
     field, factor = downsample_mask(mask, max_per_axis)
