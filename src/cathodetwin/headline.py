@@ -16,12 +16,14 @@ from typing import Any
 @dataclass(frozen=True)
 class Headline:
     """One headline metric: flat key (its unit in the name), path in metrics.json, label;
-    ``card``: shown as a summary card in the report."""
+    ``card``: shown as a summary card in the report; ``meaning``: what the number says, for
+    those a reader could misread (shown by the CLI summary and the report)."""
 
     key: str
     path: tuple[str, ...]
     label: str
     card: bool = False
+    meaning: str = ""
 
 
 HEADLINES: tuple[Headline, ...] = (
@@ -47,13 +49,19 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("electronic_tortuosity_factor", ("transport", "electronic_tortuosity_factor"),
              "Electronic tortuosity factor"),
     Headline("electronic_conductivity_eff_s_cm", ("transport", "electronic_conductivity_s_cm"),
-             "Electronic conductivity", card=True),
+             "Electronic conductivity (used by the cell)", card=True,
+             meaning="the value the cell model uses: from the packing's contact network "
+                     "(sub-voxel fibres and contacts) for a generated twin, from the voxels "
+                     "for an imported image"),
     Headline("electronic_tortuosity_factor_voxel",
              ("transport", "electronic", "z", "tortuosity_factor"),
              "Electronic tortuosity factor (voxels)"),
     Headline("electronic_conductivity_voxel_s_cm",
              ("transport", "electronic", "z", "effective_conductivity_s_cm"),
-             "Electronic conductivity (voxels)", card=True),
+             "Electronic conductivity (voxels)", card=True,
+             meaning="the voxel solve, kept for comparison: fibres and contacts thinner than a "
+                     "voxel are lost or merged, so for a generated twin it is not the one "
+                     "to believe"),
     Headline("sse_strain_energy_mean_kj_m3", ("mechanics", "sse_strain_energy_mean_kj_m3"),
              "Strain energy in SSE (mean)", card=True),
     Headline("sse_interface_strain_energy_mean_kj_m3",
@@ -64,7 +72,11 @@ HEADLINES: tuple[Headline, ...] = (
              "Composite volume change on charge", card=True),
     Headline("stack_pressure_change_fixed_height_mpa",
              ("mechanics", "stack_pressure_change_fixed_height_mpa"),
-             "Stack pressure change on charge at fixed height"),
+             "Stack pressure change on charge at fixed height",
+             meaning="how much the stack pressure would change on charge if the cell height "
+                     "were held rigidly (linear elastic); negative: the CAM shrinks and the "
+                     "pressure drops. A drop larger than the stack pressure means the layer "
+                     "would lift off (contact lost) rather than reach that value"),
 )
 HEADLINE_KEYS: tuple[str, ...] = tuple(h.key for h in HEADLINES)
 # Rows of the rate table (metrics "cell.rates") and the energy densities per row.

@@ -10,6 +10,7 @@ import pybamm
 
 from cathodetwin.cell import parameters as par
 from cathodetwin.cell.inputs import CamClass, CellInputs, StackSpec
+from cathodetwin.errors import SolverError
 from cathodetwin.materials import Material
 
 AREA_M2 = 1e-4  # the model cell is 1 cm² so that amperes per cell equal A/cm²
@@ -22,7 +23,7 @@ MODEL_OPTIONS = {
 }
 
 
-class CellSimulationError(ValueError):
+class CellSimulationError(SolverError):
     """PyBaMM could not simulate one step; the message names the C-rate and direction."""
 
 

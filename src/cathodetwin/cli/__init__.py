@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import typer
-from rich.console import Console
 
 from cathodetwin.cli import analyze_cmd, build_cmd, calc_cmd, recipe_cmd, reproduce_cmd, study_cmd
-from cathodetwin.errors import RecipeError
+from cathodetwin.cli.failure import exit_code
 
 app = typer.Typer(
     name="cathodetwin",
@@ -25,18 +25,16 @@ app.command("analyze")(analyze_cmd.analyze)
 app.command("study")(study_cmd.study)
 app.command("reproduce")(reproduce_cmd.reproduce)
 
-err_console = Console(stderr=True)
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM ends the command like Ctrl-C: temporary directories are cleaned up."""
+    raise SystemExit(128 + signum)
 
 
 def main() -> None:
-    """Console entry point: run the app; bad input prints a clear message and exits 2."""
+    """Console entry point: bad input exits 2 with a message, other failures 1 (see errors)."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
-    except RecipeError as err:
-        err_console.print(f"[bold red]error:[/] invalid recipe [bold]{err.source}[/]")
-        for problem in err.problems:
-            err_console.print(f"  • {problem}", highlight=False)
-        sys.exit(2)
-    except ValueError as err:  # InputError and the library's own input checks
-        err_console.print(f"[bold red]error:[/] {err}", highlight=False)
-        sys.exit(2)
+    except Exception as err:  # the error contract: one line each, never a bare traceback
+        sys.exit(exit_code(err))

@@ -18,7 +18,7 @@ from cathodetwin.errors import InputError
 from cathodetwin.structure.io import import_image
 from cathodetwin.structure.microstructure import CAM_SIDE_ROLES
 
-console = Console()
+console = Console(markup=False, highlight=False)  # user strings are text
 
 
 def _fmt(value: float | None, spec: str = ".3g") -> str:

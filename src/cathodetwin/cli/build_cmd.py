@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cathodetwin.cli.build_progress import build_monitor
+from cathodetwin.cli.failure import set_output_dir
 from cathodetwin.errors import InputError
 from cathodetwin.recipe import Recipe, default_recipe, load_recipe
 
 if TYPE_CHECKING:
     from cathodetwin.pipeline import BuildOptions
 
-console = Console()
+# User strings (recipe and component names) are text: no rich markup anywhere.
+console = Console(markup=False, highlight=False)
 AXES = {"x": 0, "y": 1, "z": 2}
 
 
@@ -32,55 +34,46 @@ def parse_axes(text: str) -> tuple[int, ...]:
 
 
 def run_build(recipe: Recipe, out_dir: Path, options: BuildOptions, resume: bool) -> dict:
-    """Run the pipeline under a rich progress display; print stage timings and headlines."""
-    from cathodetwin.pipeline import STAGES, build
+    """Check the output and the recipe's needs, run the pipeline with progress, print a summary."""
+    from cathodetwin.pipeline import STAGES, build, check_output_dir, protect_recipe_file
+    from cathodetwin.preflight import check_build
 
-    stages = [*STAGES, "report"] if options.report else list(STAGES)
-    columns = (SpinnerColumn(), TextColumn("[bold]{task.description:<10}"), BarColumn(),
-               TextColumn("{task.fields[info]}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
-        tasks = {s: bar.add_task(s, total=1, info="", start=False) for s in stages}
-        started = {s: False for s in stages}
-
-        def on_progress(stage: str, info: dict[str, Any]) -> None:
-            if not started[stage]:
-                bar.start_task(tasks[stage])
-                started[stage] = True
-            if info.get("done"):
-                bar.update(tasks[stage], completed=1, info="done")
-                nxt = stages.index(stage) + 1
-                if nxt < len(stages) and not started[stages[nxt]]:
-                    bar.start_task(tasks[stages[nxt]])
-                    started[stages[nxt]] = True
-            elif "pressure_mpa" in info:
-                bar.update(tasks[stage], info=f"{info.get('stage', '')}: "
-                           f"{info['pressure_mpa']:.3g} MPa, porosity {info['porosity']:.3f}")
-
-        bar.start_task(tasks[stages[0]])
-        started[stages[0]] = True
-        t0 = time.perf_counter()
-        metrics = build(recipe, out_dir, options, progress=on_progress, resume=resume)
+    check_output_dir(out_dir)
+    protect_recipe_file(out_dir)
+    estimate = check_build(recipe, mechanics=options.mechanics)
+    console.print(f"{recipe.name}: {estimate.summary()}")
+    set_output_dir(out_dir)
+    stages = [s for s in STAGES if (s != "mechanics" or options.mechanics)
+              and (s != "cell" or options.cell)] + (["report"] if options.report else [])
+    t0 = time.perf_counter()
+    with build_monitor(console, stages) as monitor:
+        metrics = build(recipe, out_dir, options, progress=monitor, resume=resume)
     _print_summary(metrics, time.perf_counter() - t0, out_dir)
     return metrics
 
 
 def _print_summary(metrics: dict, wall_s: float, out_dir: Path) -> None:
-    from cathodetwin.headline import headline_metrics
+    from cathodetwin.headline import HEADLINES, headline_metrics
 
-    timings = Table(title="stage timings (s)")
+    reused = set(metrics.get("reused_stages", []))
+    timings = Table(title="stage timings (s); * reused from an earlier run")
     for stage in metrics["timings_s"]:
-        timings.add_column(stage)
+        timings.add_column(stage + (" *" if stage in reused else ""))
     timings.add_row(*(f"{v:.1f}" for v in metrics["timings_s"].values()))
     console.print(timings)
     head = Table(title=f"{metrics['recipe']['name']}: headline metrics")
     head.add_column("metric")
     head.add_column("value", justify="right")
-    for k, v in headline_metrics(metrics).items():
+    flat = headline_metrics(metrics)
+    for k, v in flat.items():
         head.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v))
     console.print(head)
-    console.print(f"wall time {wall_s:.1f} s; outputs in [bold]{out_dir}[/]"
-                  + (f"; report: {out_dir / 'report.html'}" if (out_dir / "report.html").exists()
-                     else ""))
+    for h in HEADLINES:
+        if h.meaning and h.key in flat:
+            console.print(f"{h.key}: {h.meaning}.")
+    report = out_dir / "report.html"
+    console.print(f"wall time {wall_s:.1f} s; outputs in {out_dir}"
+                  + (f"; report: {report}" if report.exists() else ""))
 
 
 def build_command(
@@ -111,5 +104,5 @@ def demo_command(
     from cathodetwin.pipeline import BuildOptions
 
     recipe = default_recipe()
-    console.print(f"[bold]cathodetwin demo[/]: {recipe.name}")
+    console.print(f"cathodetwin demo: {recipe.name}", style="bold")
     run_build(recipe, output, BuildOptions(), resume=True)

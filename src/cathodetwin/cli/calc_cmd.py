@@ -19,7 +19,7 @@ app = typer.Typer(
     help="Closed-form formulas of the papers (fractions, shells, transport, energy).",
     no_args_is_help=True,
 )
-console = Console()
+console = Console(markup=False, highlight=False)  # user strings are text
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON record instead of a table.")]
 RecipeArg = Annotated[Path, typer.Argument(help="Recipe TOML file.")]

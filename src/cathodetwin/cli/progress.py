@@ -21,10 +21,10 @@ from rich.progress import (
 def study_progress(console: Console, title: str) -> Iterator[Callable[[Any], None]]:
     """A bar over a study's points; yields the callback that run_study calls with Progress."""
     columns = (
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
+        TextColumn("{task.fields[note]}", markup=False),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )

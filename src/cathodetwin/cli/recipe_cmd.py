@@ -9,17 +9,25 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cathodetwin.errors import InputError
 from cathodetwin.recipe import load_recipe
 
 app = typer.Typer(help="Validate and inspect recipe files.", no_args_is_help=True)
-console = Console()
+console = Console(markup=False, highlight=False)  # user strings are text, never markup
 
 
 @app.command("check")
 def check(path: Annotated[Path, typer.Argument(help="Recipe TOML file.")]) -> None:
-    """Validate a recipe file and print its components."""
+    """Validate a recipe file, print its components and what its build will need.
+
+    Exits 2 when the recipe is invalid or its build would not fit this machine.
+    """
+    from cathodetwin.preflight import estimate_build
+
     recipe = load_recipe(path)
-    table = Table(title=f"{recipe.name}  ✓ valid")
+    estimate = estimate_build(recipe)
+    verdict = "✓ valid" if estimate.fits else "✗ cannot be built on this machine"
+    table = Table(title=f"{recipe.name}  {verdict}")
     for col in ("component", "material", "role", "wt%", "size", "shell"):
         table.add_column(col)
     for c in recipe.components:
@@ -40,3 +48,7 @@ def check(path: Annotated[Path, typer.Argument(help="Recipe TOML file.")]) -> No
         f"{p.temperature_c:g} °C; box {list(s.box_um)} µm at {s.voxel_size_um:g} µm/voxel, "
         f"seed {s.seed}"
     )
+    console.print(estimate.summary())
+    if not estimate.fits:
+        raise InputError(f"recipe {recipe.name!r} cannot be built on this machine: "
+                         + "; ".join(estimate.problems))

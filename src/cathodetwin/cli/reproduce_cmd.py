@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cathodetwin.cli.progress import study_progress
 
-console = Console()
+console = Console(markup=False, highlight=False)  # user strings are text
 
 
 def reproduce(
@@ -45,6 +46,6 @@ def reproduce(
         ranks.add_column(col)
     for r in result.orderings.itertuples():
         ranks.add_row(r.paper, r.metric, r.paper_order, r.twin_order,
-                      "[green]yes[/]" if r.agrees else "[red]no[/]")
+                      Text("yes", style="green") if r.agrees else Text("no", style="red"))
     console.print(ranks)
     console.print(f"tables → {out / 'values.csv'}, {out / 'orderings.csv'}, {out / 'reproduce.md'}")

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from cathodetwin.cli.progress import study_progress
 
-console = Console()
+console = Console(markup=False, highlight=False)  # user strings are text
 
 
 def study(
