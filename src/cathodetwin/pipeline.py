@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import tempfile
 import time
 import zipfile
@@ -369,8 +370,42 @@ def _mid_xz(mech: BreathingResult) -> np.ndarray:
 STUDY_C_RATES: tuple[float, ...] = tuple(sorted({*DEFAULT_C_RATES, 0.3}))
 
 
+TEMP_PREFIX = "cathodetwin-"
+
+
+def remove_stale_temp_dirs(root: str | Path | None = None) -> list[Path]:
+    """Delete ``cathodetwin-<pid>-*`` build directories whose process is gone (a killed study).
+
+    Only directories named with a process id that no longer runs are removed, so other
+    running builds keep theirs. Returns the removed paths.
+    """
+    removed = []
+    for path in Path(root or tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*-*"):
+        pid = path.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        if not (pid.isdigit() and path.is_dir()) or _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def evaluate(recipe: Recipe) -> dict[str, Any]:
-    """Build ``recipe`` in a temporary directory (no report) and return headline metrics."""
-    with tempfile.TemporaryDirectory(prefix="cathodetwin-") as tmp:
+    """Build ``recipe`` in a temporary directory (no report) and return headline metrics.
+
+    The directory is named after this process and removed afterwards; directories left by
+    killed processes are removed first (:func:`remove_stale_temp_dirs`).
+    """
+    remove_stale_temp_dirs()
+    with tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-") as tmp:
         metrics = build(recipe, tmp, BuildOptions(c_rates=STUDY_C_RATES, report=False))
     return headline_metrics(metrics)

@@ -31,11 +31,12 @@ def test_study_command_runs_then_resumes(tmp_path: Path, calls_dir: Path) -> Non
     f = tmp_path / "s.toml"
     f.write_text(STUDY, encoding="utf-8")
     out = tmp_path / "out"
-    first = CliRunner().invoke(app, [str(f), "-o", str(out), "--serial"])
+    args = [str(f), "-o", str(out), "--serial", "--allow-module-evaluator"]
+    first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "6 points (3 designs): 0 recipes stored earlier, 6 computed, 0 failed" in first.output
     assert (out / "results.parquet").exists() and (out / "study_report.html").exists()
-    second = CliRunner().invoke(app, [str(f), "-o", str(out), "--serial"])
+    second = CliRunner().invoke(app, args)
     assert "6 recipes stored earlier, 0 computed" in second.output
     assert len(list(calls_dir.iterdir())) == 6
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import signal
 import sys
+import warnings
 
 import typer
 
 from cathodetwin.cli import analyze_cmd, build_cmd, calc_cmd, recipe_cmd, reproduce_cmd, study_cmd
-from cathodetwin.cli.failure import exit_code
+from cathodetwin.cli.failure import err_console, exit_code
 
 app = typer.Typer(
     name="cathodetwin",
@@ -31,9 +32,16 @@ def _terminated(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: object = None, line: str | None = None) -> None:
+    """Warnings as one line on stderr, without the source location."""
+    err_console.print(f"warning: {message}", style="yellow")
+
+
 def main() -> None:
     """Console entry point: bad input exits 2 with a message, other failures 1 (see errors)."""
     signal.signal(signal.SIGTERM, _terminated)
+    warnings.showwarning = _show_warning
     try:
         app()
     except Exception as err:  # the error contract: one line each, never a bare traceback

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -14,11 +16,50 @@ from cathodetwin.analysis.structure_metrics import StructureMetrics, measure_str
 from cathodetwin.analysis.transport import CarrierTransport
 from cathodetwin.analysis.transport.measure import TransportMetrics, measure_transport
 from cathodetwin.atomic import write_json_atomic
+from cathodetwin.cli.failure import err_console, set_output_dir
 from cathodetwin.errors import InputError
 from cathodetwin.structure.io import import_image
 from cathodetwin.structure.microstructure import CAM_SIDE_ROLES
 
 console = Console(markup=False, highlight=False)  # user strings are text
+
+
+# Plausible ranges: voxel edge of FIB-SEM / X-ray CT of battery electrodes, and the equivalent
+# diameter of CAM particles (cathode powders are 1–20 µm; fines and agglomerates widen it).
+VOXEL_SIZE_RANGE_UM = (1e-3, 100.0)
+CAM_DIAMETER_RANGE_UM = (0.05, 500.0)
+
+
+def sanity_warnings(voxel_size_um: tuple[float, float, float],
+                    cam_ids: np.ndarray | None) -> list[str]:
+    """Warnings for a voxel size outside 1 nm–100 µm or implausible implied CAM particle sizes."""
+    lo, hi = VOXEL_SIZE_RANGE_UM
+    out = [f"--voxel-size {v:g} µm is outside {lo * 1e3:g} nm–{hi:g} µm: is the unit µm? "
+           "Every length and area below scales with it"
+           for v in sorted(set(voxel_size_um)) if not lo <= v <= hi]
+    if cam_ids is not None and cam_ids.any():
+        n = int(np.unique(cam_ids[cam_ids > 0]).size)
+        volume_um3 = float(np.count_nonzero(cam_ids)) * float(np.prod(voxel_size_um))
+        d_um = (6.0 * volume_um3 / (np.pi * n)) ** (1.0 / 3.0)
+        dlo, dhi = CAM_DIAMETER_RANGE_UM
+        if not dlo <= d_um <= dhi:
+            out.append(f"the CAM particles are {d_um:.3g} µm across on average at --voxel-size "
+                       f"{'x'.join(f'{v:g}' for v in voxel_size_um)} µm; cathode particles are "
+                       f"{dlo:g}–{dhi:g} µm: check the voxel size")
+    return out
+
+
+def check_output_file(output: Path) -> None:
+    """InputError unless ``output`` can be written as a file (checked before any computing)."""
+    if output.is_dir():
+        raise InputError(f"--output {output}: is a directory; give a file name, e.g. "
+                         f"{output / 'structure_metrics.json'}")
+    parent = next((p for p in output.parents if p.exists()), None)
+    if parent is None or not parent.is_dir():
+        raise InputError(f"--output {output}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK) or (
+            output.exists() and not os.access(output, os.W_OK)):
+        raise InputError(f"--output {output}: not writable (read-only or no permission)")
 
 
 def _fmt(value: float | None, spec: str = ".3g") -> str:
@@ -93,6 +134,9 @@ def analyze(
     """Measure a segmented image: fractions, connectivity, interfaces, pores, tortuosity."""
     from cathodetwin.cli.build_cmd import parse_axes
 
+    check_output_file(output)
+    chosen_axes = parse_axes(axes)
+    set_output_dir(output.parent if output.parent.is_dir() else Path.cwd())
     raw: dict[str, object] = {}
     if shape is not None:
         try:
@@ -106,9 +150,11 @@ def analyze(
     micro = import_image(image, phases, voxel_size, **raw)
     has_cam = bool(micro.mask(*CAM_SIDE_ROLES).any())
     particles = cam_particle_ids(micro) if has_cam else None  # found once for both stages
+    for warning in sanity_warnings(micro.voxel_size_um, particles.ids if particles else None):
+        err_console.print(f"warning: {warning}", style="yellow")
     metrics = measure_structure(micro, cam_particles=particles)
     record = metrics.to_dict() | {"image": str(image), "phases": phases}
-    conduction = (measure_transport(micro, axes=parse_axes(axes), cam_particles=particles)
+    conduction = (measure_transport(micro, axes=chosen_axes, cam_particles=particles)
                   if transport else None)
     if conduction is not None:
         record["transport"] = conduction.to_dict()

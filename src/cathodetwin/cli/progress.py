@@ -32,7 +32,7 @@ def study_progress(console: Console, title: str) -> Iterator[Callable[[Any], Non
         task = bar.add_task(title, total=None, note="planning")
 
         def show(p: Any) -> None:
-            note = f"{p.n_reused} stored earlier" + (f", {p.n_failed} failed" if p.n_failed else "")
+            note = f"{p.n_reused} stored earlier, {p.n_failed} failed"
             bar.update(task, completed=p.n_done, total=p.n_todo, note=note)
 
         yield show

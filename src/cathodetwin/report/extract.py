@@ -106,14 +106,82 @@ def phase_fraction_inputs(data: BuildData) -> tuple[list[str], list[float], list
             [colors.get(n, FALLBACK_COLOR) for n in names])
 
 
-def pore_inputs(data: BuildData) -> tuple[np.ndarray, np.ndarray, float | None]:
-    """Pore diameter class centres (µm), pore-volume share per class and mean diameter (µm)."""
+RESOLVED_VOXELS = 3  # a pore is resolved when it is at least this many voxels across
+
+
+def voxel_size_um(data: BuildData) -> float | None:
+    """Largest voxel edge (µm) of the build's volume, from the volume or metrics.json."""
+    if data.micro is not None:
+        return float(max(data.micro.voxel_size_um))
+    recorded = value_at(data.metrics, ("voxels", "voxel_size_um"))
+    return float(max(recorded)) if isinstance(recorded, list) and recorded else None
+
+
+def pore_inputs(data: BuildData) -> tuple[np.ndarray, np.ndarray, float | None, float | None]:
+    """Pore diameter class centres (µm), pore-volume share per class, mean diameter (µm) and
+    the smallest diameter the voxels resolve (µm, ``RESOLVED_VOXELS`` voxels)."""
     edges = _array(data.metrics, "structure.pores.pore_size_bin_edges_um")
     share = _array(data.metrics, "structure.pores.pore_volume_fraction_per_bin")
     if edges.size != share.size + 1:
         raise MissingData("pore size bins: edges must be one longer than the shares")
     mean = data.metrics["structure"]["pores"].get("mean_pore_diameter_um")
-    return 0.5 * (edges[1:] + edges[:-1]), share, mean
+    voxel = voxel_size_um(data)
+    return (0.5 * (edges[1:] + edges[:-1]), share, mean,
+            RESOLVED_VOXELS * voxel if voxel is not None else None)
+
+
+def pore_resolution_note(data: BuildData) -> str:
+    """A warning when the pores are not much larger than a voxel, else ''."""
+    centres, share, mean, resolved = pore_inputs(data)
+    if resolved is None:
+        return ""
+    below = float(np.nansum(share[centres < resolved]))
+    if mean is not None and mean >= 2 * resolved and below < 0.25:
+        return ""
+    return (f"Resolution warning: {100 * below:.0f} % of the pore volume is in pores narrower "
+            f"than {resolved:.3g} µm ({RESOLVED_VOXELS} voxels); there the distribution is set by "
+            "the voxel size, not the microstructure: rebuild at a finer simulation.voxel_size_um "
+            "to resolve them")
+
+
+def electronic_conductivity_note(data: BuildData) -> str:
+    """Which electronic conductivity to believe (the one the cell uses) and why, or ''."""
+    transport = data.section("transport") or {}
+    source = transport.get("electronic_conductivity_source")
+    used = transport.get("electronic_conductivity_s_cm")
+    voxel = value_at(transport, ("electronic", "z", "effective_conductivity_s_cm"))
+    if source is None or used is None:
+        return ""
+    if source == "voxels":
+        return (f"Electronic conductivity: {used:.3g} S/cm from the voxel solve (an imported "
+                "image has no particle contacts to solve on); the cell uses it.")
+    text = (f"Electronic conductivity: believe the contact network ({used:.3g} S/cm), which the "
+            "cell uses. It solves the packing's particles, carbon fibres and their contact "
+            "areas directly, including fibres and partial shells thinner than a voxel.")
+    if isinstance(voxel, int | float):
+        text += (f" The voxel solve ({voxel:.3g} S/cm) is shown for comparison: at this voxel size "
+                 "thin fibres break into disconnected voxels and touching particles merge or "
+                 "separate, so it can be off by orders of magnitude.")
+    return text
+
+
+def voltage_note(data: BuildData) -> str:
+    """Caption of the voltage curves: which directions were simulated."""
+    _, charge = voltage_inputs(data)
+    return ("Discharge solid, charge dashed." if charge else
+            "Discharge curves only: this build simulated no charge curves.")
+
+
+def meanings(data: BuildData, section: str) -> list[tuple[str, float, str, str]]:
+    """(key, value, unit, meaning) of the headlines in ``section`` that carry a meaning."""
+    out = []
+    for h in HEADLINES:
+        value = value_at(data.metrics, h.path)
+        if (h.meaning and h.path[0] == section and isinstance(value, int | float)
+                and not isinstance(value, bool)):
+            path = ".".join(h.path)
+            out.append((path, float(value), unit_of_path(path), h.meaning))
+    return out
 
 
 def utilization_inputs(data: BuildData) -> tuple[np.ndarray, list[Series], dict[str, float]]:

@@ -6,9 +6,10 @@ import base64
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from matplotlib import colormaps
+from matplotlib import colormaps, rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -56,6 +57,15 @@ def _plain_log_ticks(axis: object) -> None:
 
 def _figure(width_in: float, height_in: float) -> Figure:
     return Figure(figsize=(width_in, height_in), layout="constrained")
+
+
+def plain_text() -> Any:
+    """Context in which matplotlib draws every string as given (no ``$…$`` mathtext): names
+    come from users, and ``NCM811 $\\bad$`` must be a label, not a parse error."""
+    return rc_context({"text.parse_math": False})
+
+
+LOG_SPAN = 10.0  # bars spanning more than this factor get a log axis
 
 
 def psd_figure(
@@ -164,15 +174,23 @@ def slices_figure(micro: Microstructure) -> Figure:
 
 
 def pore_size_figure(diameter_um: np.ndarray, share: np.ndarray,
-                     mean_diameter_um: float | None = None) -> Figure:
-    """Pore size distribution: share of pore volume per local-thickness diameter class (µm)."""
+                     mean_diameter_um: float | None = None,
+                     resolution_um: float | None = None) -> Figure:
+    """Pore size distribution: share of pore volume per local-thickness diameter class (µm).
+
+    ``resolution_um``: smallest diameter the voxels resolve; smaller classes are shaded.
+    """
     fig = _figure(5.2, 3.4)
     ax = fig.subplots()
+    if resolution_um is not None:
+        ax.axvspan(0.0, resolution_um, color="#f3d9a4", alpha=0.6, lw=0,
+                   label=f"below {resolution_um:.3g} µm: not resolved")
     width = np.gradient(diameter_um) * 0.9 if diameter_um.size > 1 else 0.1
     ax.bar(diameter_um, share, width=width, color="#555555", edgecolor="#111111", lw=0.4)
     if mean_diameter_um is not None:
         ax.axvline(mean_diameter_um, color="#d1603d", lw=1.5, ls="--",
                    label=f"mean {mean_diameter_um:.3g} µm")
+    if mean_diameter_um is not None or resolution_um is not None:
         ax.legend(frameon=False, fontsize=8.5)
     ax.set_xlabel("pore diameter, local thickness (µm)")
     ax.set_ylabel("share of pore volume (–)")
@@ -218,7 +236,8 @@ def tortuosity_histogram_figure(edges: np.ndarray, share: np.ndarray,
 
 def transport_figure(tortuosity: Mapping[str, float],
                      conductivity_s_cm: Mapping[str, float]) -> Figure:
-    """Bars of tortuosity factors (–) and effective conductivities (S/cm, log scale)."""
+    """Bars of tortuosity factors (–) and effective conductivities (S/cm), each on a log axis
+    when its values span more than ``LOG_SPAN`` (conductivities always)."""
     panels = [(t, d) for t, d in (("tortuosity (–)", tortuosity),
                                   ("effective conductivity (S/cm)", conductivity_s_cm)) if d]
     fig = _figure(4.6 * len(panels), 3.4)
@@ -228,14 +247,18 @@ def transport_figure(tortuosity: Mapping[str, float],
         values = np.array([data[n] for n in names], float)
         finite = np.isfinite(values)
         colors = ["#4c8bd6" if "ionic" in n.lower() else "#6f9e4f" for n in names]
-        ax.bar(range(len(names)), np.where(finite, values, 0.0), color=colors,
+        positive = values[finite & (values > 0)]
+        log = positive.size > 0 and (
+            "conductivity" in title or positive.max() > LOG_SPAN * positive.min())
+        floor = positive.min() / 2.0 if log else 0.0  # where a bar of no path ends
+        ax.bar(range(len(names)), np.where(finite, values, floor), color=colors,
                edgecolor="#333333", lw=0.5)
         for i, v in enumerate(values):
-            ax.annotate("∞ (no path)" if not finite[i] else f"{v:.3g}", (i, v if finite[i] else 0),
-                        ha="center", va="bottom", fontsize=8, xytext=(0, 2),
-                        textcoords="offset points")
+            ax.annotate("∞ (no path)" if not finite[i] else f"{v:.3g}",
+                        (i, v if finite[i] else floor), ha="center", va="bottom", fontsize=8,
+                        xytext=(0, 2), textcoords="offset points")
         ax.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize=8)
-        if "conductivity" in title and np.any(finite & (values > 0)):
+        if log:
             ax.set_yscale("log")
         ax.set_ylabel(title)
         _tidy(ax)

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from cathodetwin.atomic import write_text_atomic
 from cathodetwin.psd import FiberPSD, LognormalPSD, TablePSD
 from cathodetwin.recipe import Component, Recipe
-from cathodetwin.report import extract, figures
+from cathodetwin.report import extract, figures, viewer3d
 from cathodetwin.report.builddir import REPORT_FILE, BuildData, load_build
 from cathodetwin.report.render3d import Backend, Render, render_particles, render_sse_network
 from cathodetwin.report.style import CSS
@@ -40,7 +40,15 @@ STAGES: tuple[tuple[tuple[str, ...], str, str], ...] = (
 SERIES_INLINE_MAX = 8  # longer number lists are folded into <details>
 FINGERPRINT_SHOWN = 12
 
-Maker = Callable[[BuildData], Figure | Render]
+@dataclass(frozen=True)
+class Noted:
+    """A figure with a note that depends on the build (appended to the panel's caption)."""
+
+    figure: Figure
+    note: str
+
+
+Maker = Callable[[BuildData], "Figure | Render | Noted"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,9 @@ def _panel_html(panel: Panel, data: BuildData) -> str:
         return (f'<div class="{cls} missing failed">{title}<p class="note">Figure failed: '
                 f"{_esc(type(err).__name__)}: {_esc(err)}</p></div>")
     caption, legend = panel.caption, ""
+    if isinstance(result, Noted):
+        caption = f"{caption} {result.note}" if result.note else caption
+        result = result.figure
     if isinstance(result, Render):
         png = result.png
         caption = f"{caption} {result.note}." if result.note else caption
@@ -257,7 +268,8 @@ def _sections(backend: Backend) -> list[tuple[str, str, list[Panel]]]:
             Panel("SSE network (3D)", "Ion-conducting solid coloured by height.",
                   lambda d: _network(d, backend)),
             Panel("Pore size distribution", "Local-thickness diameters of the pore space.",
-                  lambda d: f.pore_size_figure(*x.pore_inputs(d))),
+                  lambda d: Noted(f.pore_size_figure(*x.pore_inputs(d)),
+                                  x.pore_resolution_note(d))),
             Panel("CAM utilization vs overlap threshold", "Paper 000's criterion: a CAM "
                   "particle counts if it overlaps an SSE particle by at least the threshold; "
                   "lines: CAM volume on the ionic (and electronic) networks.",
@@ -268,8 +280,10 @@ def _sections(backend: Backend) -> list[tuple[str, str, list[Panel]]]:
         ]),
         ("transport", "Transport", [
             Panel("Tortuosity and effective conductivity", "Through-plane conduction solves "
-                  "(ionic: SSE + shell; electronic: CAM + carbon).",
-                  lambda d: f.transport_figure(*x.transport_inputs(d)), wide=True),
+                  "(ionic: SSE + shell; electronic: CAM + carbon); log axes where the values "
+                  "span more than a factor of 10.",
+                  lambda d: Noted(f.transport_figure(*x.transport_inputs(d)),
+                                  x.electronic_conductivity_note(d)), wide=True),
         ]),
         ("mechanics", "Mechanics", [
             Panel("Strain energy after charge", "Elastic strain energy density at mid-y "
@@ -285,8 +299,8 @@ def _sections(backend: Backend) -> list[tuple[str, str, list[Panel]]]:
         ("cell", "Cell", [
             Panel("Rate capability", "Discharge capacity per gram of CAM.",
                   lambda d: f.rate_figure(*x.rate_inputs(d))),
-            Panel("Voltage curves", "Half-cell voltage vs capacity; discharge solid, charge "
-                  "dashed.", lambda d: f.voltage_figure(*x.voltage_inputs(d))),
+            Panel("Voltage curves", "Half-cell voltage vs capacity.",
+                  lambda d: Noted(f.voltage_figure(*x.voltage_inputs(d)), x.voltage_note(d))),
             Panel("Energy density", "Composite cathode and stack energy per mass and volume.",
                   lambda d: f.energy_figure(*x.energy_inputs(d)), wide=True),
         ]),
@@ -304,12 +318,26 @@ def _section_tables(anchor: str, data: BuildData) -> str:
         out += note if section is None else _folded_table(section, ".".join(path), heading)
     if anchor == "cell":
         out = _rate_table(data) + out
-    return out
+    if anchor == "transport":
+        note = extract.electronic_conductivity_note(data)
+        out = (f'<p class="explain">{_esc(note)}</p>' if note else "") + out
+    return _meanings_html(data, anchor) + out
+
+
+def _meanings_html(data: BuildData, section: str) -> str:
+    """What the easily misread numbers of a section mean (from the headline table)."""
+    items = "".join(
+        f'<li><code>{_esc(key)}</code> = <span data-key="{_esc(key)}" '
+        f'data-value="{exact_text(value)}">{_esc(format_number(value, 4))}</span> '
+        f"{_esc(unit)}: {_esc(meaning)}.</li>"
+        for key, value, unit, meaning in extract.meanings(data, section))
+    return f'<ul class="explain">{items}</ul>' if items else ""
 
 
 def _other_tables(data: BuildData) -> str:
     """Top-level metrics outside the stage sections (version, recipe, anything new)."""
-    covered = {"packing", "structure", "transport", "mechanics", "cell", "timings_s"}
+    covered = {"packing", "structure", "transport", "mechanics", "cell", "timings_s",
+               "reused_stages", "stage_fingerprints"}
     rest = {k: v for k, v in data.metrics.items() if k not in covered}
     transport = data.metrics.get("transport")
     if isinstance(transport, Mapping):
@@ -321,18 +349,41 @@ def _other_tables(data: BuildData) -> str:
     return metrics_table(rows_of(rest), "")
 
 
+def _viewer_html(data: BuildData) -> str:
+    """The interactive 3D view of the twin, or a note saying why there is none."""
+    if data.packing is None and data.micro is None:
+        return ('<p class="missing-stage">No interactive view: the build has neither '
+                "packing.npz nor microstructure.zarr.</p>")
+    try:
+        scene = viewer3d.viewer_scene(data.packing, data.micro)
+    except Exception as err:  # a broken view must not take the whole report down
+        return (f'<p class="missing-stage">Interactive view failed: '
+                f"{_esc(type(err).__name__)}: {_esc(err)}</p>")
+    return viewer3d.viewer_html(scene, "The twin in 3D, drawn by a small WebGL viewer bundled "
+                                "in this page (no network).")
+
+
 def _timings_html(data: BuildData) -> str:
     timings = data.metrics.get("timings_s")
     if not isinstance(timings, Mapping) or not timings:
         return '<p class="missing-stage">No stage timings in metrics.json.</p>'
-    panel = Panel("Stage timings", "Wall time of each pipeline stage.",
+    reused = [s for s in data.metrics.get("reused_stages") or [] if isinstance(s, str)]
+    caption = "Wall time of each pipeline stage when it was computed." + (
+        f" Reused from an earlier run in the last build (not computed again): "
+        f"{', '.join(reused)}." if reused else "")
+    panel = Panel("Stage timings", caption,
                   lambda d: figures.timings_figure(extract.timings_inputs(d)))
     return (_panels_html([panel], data)
             + metrics_table(rows_of({"timings_s": timings}), ""))
 
 
 def render_report(data: BuildData, *, render_backend: Backend = "auto") -> str:
-    """The report of one build as HTML text."""
+    """The report of one build as HTML text (user strings drawn as text, never mathtext)."""
+    with figures.plain_text():
+        return _render_report(data, render_backend)
+
+
+def _render_report(data: BuildData, render_backend: Backend) -> str:
     recipe = data.recipe
     recorded = data.section("recipe") or {}
     title = recipe.name if recipe is not None else str(recorded.get("name")
@@ -341,9 +392,11 @@ def render_report(data: BuildData, *, render_backend: Backend = "auto") -> str:
                       or (recipe.fingerprint() if recipe is not None else ""))
     version = data.metrics.get("cathodetwin_version", "unknown")
     sections = _sections(render_backend)
-    nav = "".join(f'<a href="#{a}">{_esc(h)}</a>' for a, h, _ in sections)
+    nav = '<a href="#view3d">3D view</a>' + "".join(
+        f'<a href="#{a}">{_esc(h)}</a>' for a, h, _ in sections)
     nav += '<a href="#timings">Timings</a><a href="#notes">Notes</a>'
-    body = [f'<section id="summary"><h2>Key results</h2>{_cards_html(data)}</section>']
+    body = [f'<section id="summary"><h2>Key results</h2>{_cards_html(data)}</section>',
+            f'<section id="view3d"><h2>3D view</h2>{_viewer_html(data)}</section>']
     for anchor, heading, panels in sections:
         intro = ""
         if anchor == "recipe":

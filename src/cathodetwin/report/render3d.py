@@ -181,7 +181,7 @@ def _particle_scene(packing: Packing, max_particles: int) -> _Scene:
             carbon = [i for i, r in enumerate(packing.component_roles) if r == "carbon"]
             legend.append((packing.component_names[carbon[0]] if carbon else "carbon fibre",
                            comp_colors[carbon[0]] if carbon else ROLE_SHADES["carbon"][0]))
-            note += f", {sel.size} carbon fibres"
+            note += f"; carbon fibres: {sel.size} of {len(f)} segments drawn"
     return _Scene(packing.center_um[keep], packing.core_radius_um[keep],
                   packing.radius_um[keep], has_shell, colors, legend, fibers, note)
 

@@ -59,4 +59,11 @@ details.numbers > summary { cursor: pointer; color: var(--accent); font-weight: 
 ul.problems li { color: #8a5a00; }
 footer { max-width: 1280px; margin: 0 auto 30px; padding: 0 32px; font-size: 12px;
          color: var(--muted); }
+.viewer3d canvas { display: block; width: 100%; height: 600px; border: 1px solid var(--line);
+                   border-radius: 4px; background: #fff; cursor: grab; touch-action: none; }
+.viewer-controls { display: flex; flex-wrap: wrap; gap: 14px; align-items: center;
+                   font-size: 13px; margin-bottom: 8px; }
+.explain { font-size: 13px; color: var(--ink); background: #eef4fb; border: 1px solid #cfe0f3;
+           border-radius: 6px; padding: 8px 12px; }
+ul.explain { padding-left: 28px; }
 """

@@ -4,6 +4,7 @@ it finishes; then write results.parquet, summary.parquet, pareto.csv and the stu
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import logging
 import time
 import traceback
@@ -16,7 +17,7 @@ from cathodetwin.errors import InputError
 from cathodetwin.recipe import Recipe
 from cathodetwin.study.outputs import write_outputs
 from cathodetwin.study.plan import StudyPoint, plan_study
-from cathodetwin.study.spec import Study
+from cathodetwin.study.spec import DEFAULT_EVALUATOR, EVALUATOR_GROUP, Study
 from cathodetwin.study.store import PointRecord, ResultStore, flat_metrics
 
 PointFn = Callable[[Recipe], dict]
@@ -62,8 +63,30 @@ class StudyRun:
         }
 
 
-def resolve_evaluator(spec: str) -> PointFn:
-    """The function named ``module:function`` (e.g. ``cathodetwin.pipeline:evaluate``)."""
+def registered_evaluators() -> dict[str, str]:
+    """Evaluators a study may name without opting in: name → ``module:function``.
+
+    ``default`` (the pipeline) and every entry point of the group ``cathodetwin.evaluators``
+    an installed package declares.
+    """
+    out = {"default": DEFAULT_EVALUATOR}
+    for ep in importlib.metadata.entry_points(group=EVALUATOR_GROUP):
+        out.setdefault(ep.name, ep.value)
+    return out
+
+
+def resolve_evaluator(spec: str, allow_module_paths: bool = False) -> PointFn:
+    """The evaluator named ``spec``: a registered name (or its ``module:function``), or, only
+    with ``allow_module_paths``, any ``module:function`` (which imports and runs that module)."""
+    registered = registered_evaluators()
+    if spec in registered:
+        spec = registered[spec]
+    elif spec not in registered.values() and not allow_module_paths:
+        raise InputError(
+            f"evaluator {spec!r} is not a registered evaluator (registered: "
+            f"{sorted(registered)}); a module path is imported and run only with "
+            "--allow-module-evaluator (run_study(..., allow_module_evaluator=True))"
+        )
     module_name, _, attr = spec.partition(":")
     try:
         module = importlib.import_module(module_name)
@@ -175,6 +198,7 @@ def run_study(
     progress: ProgressFn | None = None,
     serial: bool = False,
     retry_failed: bool = False,
+    allow_module_evaluator: bool = False,
 ) -> StudyRun:
     """Evaluate every point of ``study`` not yet in ``out_dir/store`` and write the outputs.
 
@@ -183,7 +207,8 @@ def run_study(
     ``n_workers`` processes, on the Dask scheduler at address ``scheduler``, or in this
     process when ``serial``. Each result is stored as soon as it arrives, so an interrupted
     study resumes where it stopped. Failed points are stored with their error and are only
-    retried when ``retry_failed``.
+    retried when ``retry_failed``. ``allow_module_evaluator`` lets the study's evaluator be any
+    ``module:function`` rather than a registered one (see :func:`resolve_evaluator`).
     """
     if n_workers < 1:
         raise InputError(f"n_workers={n_workers} is not allowed; need at least 1")
@@ -192,7 +217,8 @@ def run_study(
     start = time.perf_counter()
     out_dir = Path(out_dir)
     points = plan_study(study)
-    fn = point_fn if point_fn is not None else resolve_evaluator(study.evaluator)
+    fn = point_fn if point_fn is not None else resolve_evaluator(study.evaluator,
+                                                                 allow_module_evaluator)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(
         out_dir / "plan.json",
@@ -200,9 +226,13 @@ def run_study(
     )
     store = ResultStore(out_dir / "store")
     todo, n_reused = points_to_compute(points, store, retry_failed)
-    n_done = n_failed = 0
+    n_done = 0
+    pending = {r.fingerprint() for r in todo}
+    # failures counted once over distinct recipes: stored earlier and kept, plus new ones
+    n_failed = sum(1 for fp in {p.fingerprint for p in points} - pending
+                   if (rec := store.get(fp)) is not None and rec.status == "failed")
     if progress is not None:
-        progress(Progress(0, len(todo), n_reused, 0))
+        progress(Progress(0, len(todo), n_reused, n_failed))
     if todo:
         records = _serial(fn, todo) if serial else _dask(fn, todo, scheduler, n_workers)
         for record in records:

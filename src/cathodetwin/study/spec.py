@@ -16,6 +16,7 @@ Scalar = bool | int | float | str
 SamplingMethod = Literal["grid", "list", "random", "lhs"]
 SEED_PATH = "simulation.seed"
 DEFAULT_EVALUATOR = "cathodetwin.pipeline:evaluate"
+EVALUATOR_GROUP = "cathodetwin.evaluators"  # entry points: evaluators studies may name
 # Columns of results.parquet that parameters may not be named after.
 RESERVED_COLUMNS = frozenset(
     {
@@ -116,7 +117,7 @@ class Study(_Strict):
     fixed: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
     objectives: list[Objective] = Field(default_factory=list)
     metrics: list[str] | None = None
-    evaluator: str = Field(default=DEFAULT_EVALUATOR, pattern=r"^[\w.]+:\w+$")
+    evaluator: str = Field(default=DEFAULT_EVALUATOR, pattern=r"^[\w.]+(:\w+)?$")
 
     @model_validator(mode="after")
     def _consistent(self) -> Study:

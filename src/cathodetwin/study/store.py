@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -77,6 +78,10 @@ def flat_metrics(metrics: object) -> dict[str, MetricValue]:
     return out
 
 
+class StoreWarning(UserWarning):
+    """A stored record could not be read and is treated as missing."""
+
+
 class ResultStore:
     """Directory of finished points, ``<root>/<fingerprint>.json`` each."""
 
@@ -89,12 +94,17 @@ class ResultStore:
         return self.root / f"{fingerprint}.json"
 
     def get(self, fingerprint: str) -> PointRecord | None:
-        """The stored record, or None if the point has not finished."""
+        """The stored record, or None if the point has not finished or its file is unreadable
+        (a warning names the file; the point is computed again)."""
+        path = self.path(fingerprint)
         try:
-            text = self.path(fingerprint).read_text(encoding="utf-8")
+            return PointRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             return None
-        return PointRecord.from_dict(json.loads(text))
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as err:
+            warnings.warn(f"study record {path} is unreadable ({type(err).__name__}: {err}); "
+                          "the point is computed again", StoreWarning, stacklevel=2)
+            return None
 
     def put(self, record: PointRecord) -> None:
         """Store a record atomically (replacing an older one for the same fingerprint)."""

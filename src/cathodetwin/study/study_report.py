@@ -16,6 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from cathodetwin.atomic import write_text_atomic
+from cathodetwin.report.figures import plain_text
 from cathodetwin.study.spec import Objective, Study
 from cathodetwin.study.summary import CONFIDENCE
 
@@ -35,7 +37,8 @@ img { max-width: 100%; } pre { background: #f7f7f7; padding: 0.5em; white-space:
 def _png(fig: Figure) -> str:
     """An <img> tag with the figure inline as base64 PNG."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    with plain_text():  # names and parameters are drawn as given, never as mathtext
+        fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="figure" src="data:image/png;base64,{data}">'
 
@@ -172,16 +175,17 @@ def _table(df: pd.DataFrame) -> str:
 
 def _ci_text(designs: pd.DataFrame, factors: list[str], metrics: Sequence[str]) -> pd.DataFrame:
     """Design table with each metric as 'mean ± CI half-width'."""
-    out = designs[["design_id", *factors]].copy()
+    columns: dict[str, object] = {}  # built at once, not one insert per column
     for m in metrics:
         half = (designs[f"{m}_ci_high"] - designs[f"{m}_ci_low"]) / 2
-        out[m] = [
+        columns[m] = [
             f"{v:.4g}" if np.isnan(h) else f"{v:.4g} ± {h:.2g}"
             for v, h in zip(designs[m], half, strict=True)
         ]
     if "on_pareto_front" in designs:
-        out["Pareto"] = designs["on_pareto_front"].map({True: "★", False: ""})
-    return out
+        columns["Pareto"] = designs["on_pareto_front"].map({True: "★", False: ""})
+    extra = pd.DataFrame(columns, index=designs.index)
+    return pd.concat([designs[["design_id", *factors]], extra], axis=1)
 
 
 def study_report_html(
@@ -238,5 +242,7 @@ def write_study_report(
 ) -> Path:
     """Write the study report HTML to ``path``."""
     path = Path(path)
-    path.write_text(study_report_html(study, results, designs, metrics), encoding="utf-8")
+    with plain_text():  # matplotlib reads the setting when a label is made
+        page = study_report_html(study, results, designs, metrics)
+    write_text_atomic(path, page)
     return path

@@ -137,11 +137,12 @@ def design_table(summary: pd.DataFrame, factor_columns: Sequence[str]) -> pd.Dat
     out = summary.drop_duplicates("design_id")[["design_id", *factor_columns]].set_index(
         "design_id"
     )
+    columns = {}  # built at once: one insert per column fragments the frame (PerformanceWarning)
     for metric in summary["metric"].unique():
-        out[metric] = wide[("mean", metric)]
-        out[f"{metric}_ci_low"] = wide[("ci_low", metric)]
-        out[f"{metric}_ci_high"] = wide[("ci_high", metric)]
-    return out.reset_index()
+        columns[metric] = wide[("mean", metric)]
+        columns[f"{metric}_ci_low"] = wide[("ci_low", metric)]
+        columns[f"{metric}_ci_high"] = wide[("ci_high", metric)]
+    return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1).reset_index()
 
 
 def pareto_front(
