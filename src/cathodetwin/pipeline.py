@@ -107,9 +107,12 @@ def check_output_dir(out_dir: Path) -> None:
     existing = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
     if existing is None or not existing.is_dir():
         raise InputError(f"output {out_dir}: {existing} is not a directory")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError(f"output {out_dir}: {existing} is not writable (read-only or no "
-                         "permission); choose another directory")
+    try:  # a real write: access() says yes to root on a read-only file system
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as err:
+        raise InputError(f"output {out_dir}: {existing} is not writable ({err.strerror}); "
+                         "choose another directory") from None
 
 
 def protect_recipe_file(out_dir: Path) -> None:

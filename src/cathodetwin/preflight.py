@@ -19,7 +19,11 @@ import numpy as np
 from cathodetwin.analysis.mechanics.breathing import estimate_memory_gib
 from cathodetwin.analysis.transport.conduction import required_memory_bytes
 from cathodetwin.errors import InputError
-from cathodetwin.packing.sampling import MAX_PARTICLES, default_solid_fraction_guess
+from cathodetwin.packing.sampling import (
+    MAX_PARTICLES,
+    default_solid_fraction_guess,
+    sample_powder,
+)
 from cathodetwin.psd import LognormalPSD, TablePSD
 from cathodetwin.recipe import Component, Recipe
 from cathodetwin.records import Record
@@ -146,6 +150,15 @@ def estimate_build(recipe: Recipe, mechanics: bool = True,
     n_vox = math.prod(shape)
     counts = particle_counts(recipe)
     n_part = sum(counts.values())
+    problems = []
+    if n_part <= MAX_PARTICLES:  # drawing the powder is cheap and checks what the DEM needs
+        try:
+            powder = sample_powder(recipe)
+            counts = {c.name: int(np.sum(powder.component == k))
+                      for k, c in enumerate(powder.components) if c.placement == "particles"}
+            n_part = len(powder)
+        except InputError as err:
+            problems.append(str(err))
     resident = n_vox * RESIDENT_BYTES_PER_VOXEL / GIB
     memory = {
         "packing": n_part * DEM_BYTES_PER_PARTICLE / GIB,
@@ -159,7 +172,6 @@ def estimate_build(recipe: Recipe, mechanics: bool = True,
     time_s = (n_part * DEM_STEPS * DEM_S_PER_PARTICLE_STEP + n_vox * ANALYSIS_S_PER_VOXEL
               + (n_vox * MECHANICS_S_PER_VOXEL if mechanics else 0.0) + FIXED_S)
     available = available_memory_gib() if available_gib is None else available_gib
-    problems = []
     if n_part > MAX_PARTICLES:
         biggest = max(counts, key=counts.__getitem__)
         problems.append(

@@ -24,6 +24,7 @@ from cathodetwin.analysis.geometry.connectivity import (
     network,
 )
 from cathodetwin.analysis.geometry.particles import geometric_contacts
+from cathodetwin.errors import InputError
 from cathodetwin.packing import Packing
 from cathodetwin.records import Record, key
 from cathodetwin.structure.microstructure import (
@@ -112,14 +113,14 @@ def particle_utilization(
     """
     th = tuple(float(t) for t in thresholds)
     if not th or any(not 0.0 <= t < 1.0 for t in th):
-        raise ValueError(f"thresholds must be fractions in [0, 1), got {thresholds}")
+        raise InputError(f"thresholds must be fractions in [0, 1), got {thresholds}")
     roles = np.asarray(packing.component_roles)[packing.component]
     cam = roles == "CAM"
     shelled = cam & (packing.shell_thickness_um > 0) & (packing.coverage > 0)
     ionic = (roles == "SSE") | shelled
     n_cam = int(cam.sum())
     if n_cam == 0:
-        raise ValueError("packing has no CAM particles; utilization is undefined")
+        raise InputError("packing has no CAM particles; utilization is undefined")
     i, j, overlap = contacts if contacts is not None else geometric_contacts(packing)
     rel = overlap / (packing.radius_um[i] + packing.radius_um[j])
     vol = packing.core_radius_um**3
@@ -211,16 +212,16 @@ def voxel_utilization(
     periodic = is_periodic_xy(micro)
     cam = micro.mask(*CAM_SIDE_ROLES)
     if not cam.any():
-        raise ValueError("volume has no CAM voxels; utilization is undefined")
+        raise InputError("volume has no CAM voxels; utilization is undefined")
     if particle_ids is None:
         units = network(cam, periodic).labels
     else:
         if particle_ids.shape != micro.shape:
-            raise ValueError(
+            raise InputError(
                 f"particle_ids shape {particle_ids.shape} differs from the volume {micro.shape}"
             )
         if particle_ids[cam].min() < 0:
-            raise ValueError("particle_ids must be >= 0 on every CAM voxel")
+            raise InputError("particle_ids must be >= 0 on every CAM voxel")
         units = np.where(cam, particle_ids + 1, 0).astype(np.int32)
     if ionic is None:
         ionic = network(micro.mask(*IONIC_ROLES), periodic)
@@ -233,7 +234,7 @@ def voxel_utilization(
     el_ok = np.bincount(units[cam & electronic.connected_mask("collector")], minlength=n) > 0
     if electron_connected is not None:
         if particle_ids is None:
-            raise ValueError("electron_connected needs particle_ids (one flag per particle id)")
+            raise InputError("electron_connected needs particle_ids (one flag per particle id)")
         flags = np.asarray(electron_connected, bool)[: n - 1]
         el_ok[1:flags.size + 1] |= flags
     exists = vol > 0

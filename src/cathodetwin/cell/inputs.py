@@ -61,7 +61,7 @@ def _as_class(item: CamClass | Sequence[Any]) -> CamClass:
     if isinstance(item, Mapping):
         return CamClass(float(item["radius_um"]), float(item["volume_share"]), item.get("material"))
     if len(item) not in (2, 3):
-        raise ValueError(
+        raise InputError(
             f"cam_classes entry {item!r}: give (radius_um, volume_share) or "
             "(radius_um, volume_share, material)"
         )
@@ -72,7 +72,7 @@ def _check_range(name: str, x: float, lo: float, hi: float, *, lo_open: bool = T
     ok = (lo < x if lo_open else lo <= x) and x <= hi
     if not ok:
         bracket = "(" if lo_open else "["
-        raise ValueError(f"{name}={x!r} is not allowed; expected a value in {bracket}{lo}, {hi}]")
+        raise InputError(f"{name}={x!r} is not allowed; expected a value in {bracket}{lo}, {hi}]")
 
 
 def _cam(material: Material | str, where: str) -> Material:
@@ -83,7 +83,7 @@ def _cam(material: Material | str, where: str) -> Material:
         if getattr(mat, p) is None
     ]
     if mat.kind != "CAM" or missing:
-        raise ValueError(
+        raise InputError(
             f"{where}={mat.name!r} is not usable as cathode active material "
             f"(kind {mat.kind!r}, missing {missing}); pick a library material of kind 'CAM'"
         )
@@ -120,13 +120,13 @@ class CellInputs:
             object.__setattr__(self, name, resolve_material(getattr(self, name)))
         classes = tuple(_as_class(c) for c in self.cam_classes)
         if not classes:
-            raise ValueError("cam_classes is empty; give at least one (radius_um, volume_share)")
+            raise InputError("cam_classes is empty; give at least one (radius_um, volume_share)")
         for c in classes:
             _check_range("cam_classes radius_um", c.radius_um, 0.0, 1000.0)
             _check_range("cam_classes volume_share", c.volume_share, 0.0, 1.0)
         total = sum(c.volume_share for c in classes)
         if abs(total - 1.0) > 1e-3:
-            raise ValueError(f"cam_classes volume shares sum to {total:.4f}; they must sum to 1")
+            raise InputError(f"cam_classes volume shares sum to {total:.4f}; they must sum to 1")
         object.__setattr__(self, "cam_classes", classes)
         _check_range("cam_volume_fraction", self.cam_volume_fraction, 0.0, 1.0)
         _check_range("cam_utilization", self.cam_utilization, 0.0, 1.0)
@@ -134,7 +134,7 @@ class CellInputs:
         _check_range("porosity", self.porosity, 0.0, 1.0, lo_open=False)
         solid = self.cam_volume_fraction + self.sse_volume_fraction + self.porosity
         if solid > 1.0 + 1e-6:
-            raise ValueError(
+            raise InputError(
                 f"cam_volume_fraction + sse_volume_fraction + porosity = {solid:.4f} exceeds 1"
             )
         # 0 S/cm: the carrier reaches no CAM (cathodetwin.cell.predict_rates discharges nothing)
@@ -149,14 +149,14 @@ class CellInputs:
             "conductivity_reference_c", self.conductivity_reference_c, -40.0, 150.0, lo_open=False
         )
         if self.counter_electrode not in COUNTER_ELECTRODES:
-            raise ValueError(
+            raise InputError(
                 f"counter_electrode={self.counter_electrode!r} is not allowed; "
                 f"expected one of {COUNTER_ELECTRODES}"
             )
         _cam(self.cam_material, "cam_material")
         sse = self.sse_material
         if sse.ionic_conductivity_s_cm is None or sse.activation_energy_ev is None:
-            raise ValueError(
+            raise InputError(
                 f"sse_material={sse.name!r} lacks ionic_conductivity_s_cm or "
                 "activation_energy_ev; pick an SSE that has both or set them in its overrides"
             )
@@ -309,7 +309,7 @@ class StackSpec:
         ):
             _check_range(name, getattr(self, name), 0.0, 10000.0, lo_open=False)
         if self.separator_thickness_um <= 0.0:
-            raise ValueError(
+            raise InputError(
                 f"separator_thickness_um={self.separator_thickness_um} is not allowed; "
                 "expected > 0 (the cell needs an SSE separator)"
             )
@@ -390,7 +390,7 @@ def cell_inputs_from_metrics(metrics: Mapping[str, Any], **overrides: Any) -> Ce
     merged = dict(metrics) | overrides
     missing = [k for k in REQUIRED_METRICS if k not in merged]
     if missing:
-        raise ValueError(
+        raise InputError(
             f"twin metrics lack {missing}; required keys are {list(REQUIRED_METRICS)}, "
             f"optional {list(OPTIONAL_METRICS)}"
         )

@@ -10,7 +10,7 @@ import pybamm
 
 from cathodetwin.cell import parameters as par
 from cathodetwin.cell.inputs import CamClass, CellInputs, StackSpec
-from cathodetwin.errors import SolverError
+from cathodetwin.errors import InputError, SolverError
 from cathodetwin.materials import Material
 
 AREA_M2 = 1e-4  # the model cell is 1 cm² so that amperes per cell equal A/cm²
@@ -49,7 +49,7 @@ def _groups(inputs: CellInputs) -> list[tuple[float, float, Material]]:
     mats = [inputs.class_material(c) for c in classes]
     distinct = list(dict.fromkeys(mats))
     if len(distinct) > 2:
-        raise ValueError(
+        raise InputError(
             f"cam_classes use {len(distinct)} materials {[m.name for m in distinct]}; the cell "
             "model takes at most 2"
         )
@@ -242,7 +242,7 @@ class HalfCell:
         self, inputs: CellInputs, stack: StackSpec | None = None, mesh_refinement: int = 1
     ):
         if mesh_refinement < 1:
-            raise ValueError(f"mesh_refinement={mesh_refinement!r} is not allowed; expected >= 1")
+            raise InputError(f"mesh_refinement={mesh_refinement!r} is not allowed; expected >= 1")
         self.inputs = inputs
         self.stack = stack or StackSpec()
         self.phases = particle_phases(inputs)
@@ -274,7 +274,7 @@ class HalfCell:
     def run(self, c_rate: float, direction: str = "discharge", samples: int = 200) -> Step:
         """Constant-current step from the rest state to the cut-off at ``c_rate`` (1/h)."""
         if not c_rate > 0.0:
-            raise ValueError(f"c_rate={c_rate!r} is not allowed; expected a positive C-rate")
+            raise InputError(f"c_rate={c_rate!r} is not allowed; expected a positive C-rate")
         v_min, v_max = self.inputs.voltage_window_v
         if direction == "discharge":
             x0, sign, cutoff_v, event = par.charged_stoichiometry(v_max), 1.0, v_min, "Minimum"
@@ -282,7 +282,7 @@ class HalfCell:
             x0 = par.value("cam", "charge_start_stoichiometry")
             sign, cutoff_v, event = -1.0, v_max, "Maximum"
         else:
-            raise ValueError(f"direction={direction!r} is not allowed; use 'discharge' or 'charge'")
+            raise InputError(f"direction={direction!r} is not allowed; use 'discharge' or 'charge'")
         offset_v = counter_potential_v(self.inputs)
         inputs = {"Current function [A]": sign * c_rate * self.one_c_a} | self._initial(x0)
         t_end_s = 1.25 * 3600.0 / c_rate

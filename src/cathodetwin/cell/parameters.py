@@ -12,6 +12,8 @@ import numpy as np
 from pybamm.input.parameters.lithium_ion import ORegan2022
 from scipy.optimize import brentq
 
+from cathodetwin.errors import InputError
+
 FARADAY_C_MOL = 96485.33212
 GAS_CONSTANT_J_MOL_K = 8.314462618
 BOLTZMANN_EV_K = 8.617333262e-5
@@ -65,7 +67,7 @@ def charged_stoichiometry(voltage_max_v: float) -> float:
     """Li stoichiometry at which the CAM OCV equals the upper cut-off voltage (V vs Li)."""
     lo, hi = 1e-3, value("cam", "discharged_stoichiometry") - 1e-3
     if not cam_ocv_v(hi) < voltage_max_v < cam_ocv_v(lo):
-        raise ValueError(
+        raise InputError(
             f"voltage_max_v={voltage_max_v} V is outside the NMC811-class OCV range "
             f"{cam_ocv_v(hi):.3f}-{cam_ocv_v(lo):.3f} V vs Li"
         )

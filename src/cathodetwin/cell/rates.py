@@ -15,6 +15,7 @@ from cathodetwin.cell.model import (
     ionic_tortuosity_factor,
     one_c_current_a_cm2,
 )
+from cathodetwin.errors import InputError
 from cathodetwin.records import Record
 
 DEFAULT_C_RATES: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 3.0)
@@ -62,7 +63,7 @@ class RateResult(Record):
     def capacity_at(self, c_rate: float) -> float:
         """Discharge capacity (mAh/g CAM) at one of the simulated C-rates."""
         if c_rate not in self.c_rates:
-            raise ValueError(f"c_rate={c_rate!r} was not simulated; simulated: {self.c_rates}")
+            raise InputError(f"c_rate={c_rate!r} was not simulated; simulated: {self.c_rates}")
         return self.capacity_mah_g[self.c_rates.index(c_rate)]
 
     def table(self) -> list[dict]:
@@ -174,7 +175,7 @@ def simulate_rates(
     """Discharge (and charge, if asked) from rest at each C-rate; 1C = Q_practical × CAM mass."""
     rates = tuple(float(c) for c in c_rates)
     if not rates or any(not c > 0.0 for c in rates):
-        raise ValueError(f"c_rates={c_rates!r} is not allowed; give positive C-rates")
+        raise InputError(f"c_rates={c_rates!r} is not allowed; give positive C-rates")
     blocked = blocked_carriers(inputs)
     if blocked:
         raise ValueError(f"{' and '.join(blocked)} = 0: nothing can discharge; predict_rates "

@@ -38,11 +38,12 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
     err_console.print(f"warning: {message}", style="yellow")
 
 
-def main() -> None:
-    """Console entry point: bad input exits 2 with a message, other failures 1 (see errors)."""
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (``argv`` defaults to the command line): exits 0 on success, 2 on
+    bad input with a message, 1 on any other failure (see cathodetwin.errors)."""
     signal.signal(signal.SIGTERM, _terminated)
     warnings.showwarning = _show_warning
     try:
-        app()
+        app(args=argv, prog_name="cathodetwin")
     except Exception as err:  # the error contract: one line each, never a bare traceback
         sys.exit(exit_code(err))

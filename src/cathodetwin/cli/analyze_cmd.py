@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -57,9 +57,11 @@ def check_output_file(output: Path) -> None:
     parent = next((p for p in output.parents if p.exists()), None)
     if parent is None or not parent.is_dir():
         raise InputError(f"--output {output}: {parent} is not a directory")
-    if not os.access(parent, os.W_OK | os.X_OK) or (
-            output.exists() and not os.access(output, os.W_OK)):
-        raise InputError(f"--output {output}: not writable (read-only or no permission)")
+    try:  # a real write: access() says yes to root on a read-only file system
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as err:
+        raise InputError(f"--output {output}: {parent} is not writable ({err.strerror})") from None
 
 
 def _fmt(value: float | None, spec: str = ".3g") -> str:

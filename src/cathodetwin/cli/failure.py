@@ -23,7 +23,7 @@ EXIT_INPUT = 2
 EXIT_FAILURE = 1
 _output_dir: list[Path] = []  # the running command's output directory, if it has one
 
-err_console = Console(stderr=True, markup=False, highlight=False)
+err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
 def set_output_dir(path: Path) -> None:

@@ -8,6 +8,8 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
+from cathodetwin.errors import InputError
+
 Kind = Literal["CAM", "SSE", "carbon", "coating", "binder", "anode"]
 
 # Every numeric property a material may carry, with the unit its name states.
@@ -66,7 +68,7 @@ class Material:
         """Copy with some properties replaced, their source set to ``source``."""
         unknown = sorted(set(overrides) - set(PROPERTY_UNITS))
         if unknown:
-            raise ValueError(
+            raise InputError(
                 f"material {self.name!r}: unknown override(s) {unknown}; "
                 f"allowed: {sorted(PROPERTY_UNITS)}"
             )
@@ -137,5 +139,5 @@ def get_material(name: str) -> Material:
     """The library Material called ``name`` (exact, case-sensitive)."""
     lib = _library()
     if name not in lib:
-        raise ValueError(f"material {name!r} is not in the library; known: {sorted(lib)}")
+        raise InputError(f"material {name!r} is not in the library; known: {sorted(lib)}")
     return lib[name]

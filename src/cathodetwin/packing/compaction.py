@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 import numba
 import numpy as np
 
+from cathodetwin.errors import InputError
 from cathodetwin.packing.forces import (
     N_PAIR,
     N_SUMS,
@@ -176,7 +177,7 @@ class _State:
         reach = np.sort(reach)
         cut = float(reach[-2:].sum()) if self.n > 1 else 0.0
         if min(self.lx, self.ly) <= 2.0 * cut:
-            raise ValueError(
+            raise InputError(
                 f"simulation.box_um lateral sizes {self.lx:g} x {self.ly:g} µm are too small for "
                 f"the largest particles (radius {self.radius.max():.3g} µm): each must exceed "
                 f"{2 * cut:.3g} µm (twice the largest contact distance, SSE growth allowed)"
@@ -205,7 +206,7 @@ class _State:
         """The minimum image needs the die wider than twice the two largest radii."""
         top2 = np.partition(self.radius, -2)[-2:].sum() if self.n > 1 else 0.0
         if 2.0 * top2 >= min(self.lx, self.ly):
-            raise ValueError(
+            raise InputError(
                 f"SSE particles grew to radius {self.radius.max():.3g} µm, too large for the "
                 f"lateral box {self.lx:g} x {self.ly:g} µm; enlarge simulation.box_um"
             )
@@ -431,7 +432,7 @@ def compact(
     settings = settings or CompactionSettings()
     pressing, stack = processing.pressing_pressure_mpa, processing.stack_pressure_mpa
     if not stack <= pressing:
-        raise ValueError(
+        raise InputError(
             f"stack_pressure_mpa={stack} exceeds pressing_pressure_mpa={pressing}; the layer is "
             "unloaded from the pressing pressure to the stack pressure"
         )
@@ -439,7 +440,7 @@ def compact(
     if threads is None:
         threads = 1 if len(powder) < PARALLEL_MIN_PARTICLES else numba.config.NUMBA_NUM_THREADS
     if not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
-        raise ValueError(
+        raise InputError(
             f"threads={threads}; expected 1..{numba.config.NUMBA_NUM_THREADS} (NUMBA_NUM_THREADS)"
         )
     previous = numba.get_num_threads()

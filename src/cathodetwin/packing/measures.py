@@ -14,6 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
+from cathodetwin.errors import InputError
 from cathodetwin.packing.geometry import sphere_in_slab_um3
 
 
@@ -120,7 +121,7 @@ def sampled_volumes_um3(
     """
     n_points = box_um[0] * box_um[1] * box_um[2] / spacing_um**3
     if n_points > 2e8:
-        raise ValueError(f"spacing_um={spacing_um} gives {n_points:.3g} points; use a coarser one")
+        raise InputError(f"spacing_um={spacing_um} gives {n_points:.3g} points; use a coarser one")
     owner, cell = _owner_grid(center_um, radius_um, soft, *box_um, spacing_um)
     counts = np.bincount(owner[owner >= 0].ravel(), minlength=radius_um.size)
     return counts * cell
@@ -143,7 +144,7 @@ def slab_solid_fraction(
     Meant for near-contact packings (vanishing pressure), where overlaps are negligible.
     """
     if not 0.0 <= z_low_um < z_high_um <= box_um[2]:
-        raise ValueError(
+        raise InputError(
             f"slab [{z_low_um}, {z_high_um}] µm must lie inside [0, {box_um[2]}] and be non-empty"
         )
     solid = _slab(center_um[:, 2].copy(), radius_um, float(z_low_um), float(z_high_um))

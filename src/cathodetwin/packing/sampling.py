@@ -25,6 +25,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
+from cathodetwin.errors import InputError
 from cathodetwin.formulas import component_mass_split, component_shell_thickness_um
 from cathodetwin.materials import Material
 from cathodetwin.psd import FiberPSD, LognormalPSD, TablePSD
@@ -197,9 +198,9 @@ def _draw_to_volume(
     while total < volume_um3:
         n = max(16, int(1.1 * (volume_um3 - total) / mean_v) + 16)
         if sum(a.size for a in out) + n > MAX_PARTICLES:
-            raise ValueError(
+            raise InputError(
                 f"the powder needs more than {MAX_PARTICLES} particles; reduce simulation.box_um "
-                "or raise the lower_volume_cut of the size distributions"
+                "or coarsen the powders (components.<name>.psd.d50_um)"
             )
         d = sizes.draw_um(rng, n)
         out.append(d)
@@ -292,7 +293,7 @@ def _surface_mechanics(comp: Component) -> tuple[float, float, float | None]:
 
 def _elastic(mat, name: str) -> tuple[float, float]:
     if mat.youngs_modulus_gpa is None or mat.poisson_ratio is None:
-        raise ValueError(
+        raise InputError(
             f"component {name!r}: material {mat.name!r} lacks youngs_modulus_gpa or "
             "poisson_ratio; set them in the component's overrides"
         )
@@ -301,7 +302,7 @@ def _elastic(mat, name: str) -> tuple[float, float]:
 
 def _hardness(mat, name: str) -> float:
     if mat.hardness_gpa is None or mat.hardness_gpa <= 0:
-        raise ValueError(
+        raise InputError(
             f"component {name!r}: material {mat.name!r} has hardness_gpa={mat.hardness_gpa}; "
             "a ductile SSE surface needs a hardness > 0 (set it in the component's overrides)"
         )
@@ -351,12 +352,12 @@ def sample_powder(
     cuts = (("lower_volume_cut", lower_volume_cut), ("upper_volume_cut", upper_volume_cut))
     for name, cut in cuts:
         if not 0.0 <= cut < 0.5:
-            raise ValueError(f"{name}={cut} is not allowed; expected a share in [0, 0.5)")
+            raise InputError(f"{name}={cut} is not allowed; expected a share in [0, 0.5)")
     guess = default_solid_fraction_guess(recipe) if solid_fraction_guess is None else float(
         solid_fraction_guess
     )
     if not 0.05 < guess <= 1.0:
-        raise ValueError(f"solid_fraction_guess={guess} is not allowed; expected (0.05, 1]")
+        raise InputError(f"solid_fraction_guess={guess} is not allowed; expected (0.05, 1]")
     lx, ly, lz = recipe.simulation.box_um
     solid_um3 = guess * lx * ly * lz
     vpm = {c.name: c.weight_percent * _component_volume_per_mass(c) for c in recipe.components}
@@ -366,7 +367,7 @@ def sample_powder(
     for index, comp in enumerate(recipe.components):
         volume = solid_um3 * vpm[comp.name] / vpm_total
         if comp.role == "coating":
-            raise ValueError(
+            raise InputError(
                 f"component {comp.name!r} has role 'coating'; give a buffer layer on the CAM "
                 "component (Component.buffer) instead of a separate coating powder"
             )
@@ -379,7 +380,7 @@ def sample_powder(
         specs.append(spec)
         drawn.append(particles)
     if not drawn:
-        raise ValueError(f"recipe {recipe.name!r} has no CAM or SSE component to press")
+        raise InputError(f"recipe {recipe.name!r} has no CAM or SSE component to press")
     return Powder(
         box_xy_um=(lx, ly),
         target_height_um=lz,
@@ -478,7 +479,7 @@ def _fitting_sizes(
         return sizes, upper
     needed = sizes.volume_share_above(limit)
     if limit <= sizes.d_lo or needed > MAX_UPPER_CUT:
-        raise ValueError(
+        raise InputError(
             f"component {comp.name!r}: simulation.box_um lateral size {die_um:g} µm is too small "
             f"for its particles (D50 {comp.psd.d50_um:g} µm); it would need cutting "
             f"{100 * needed:.0f} % of the volume; enlarge the box to at least "

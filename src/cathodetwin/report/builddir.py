@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cathodetwin.errors import RecipeError
+from cathodetwin.errors import InputError, RecipeError
 from cathodetwin.packing import Packing
 from cathodetwin.recipe import Recipe, load_recipe
 from cathodetwin.structure.io import load_microstructure
@@ -111,7 +111,7 @@ def load_build(build_dir: str | Path) -> BuildData:
     """Everything a report needs from ``build_dir``; raises ValueError if it is not a directory."""
     build_dir = Path(build_dir)
     if not build_dir.is_dir():
-        raise ValueError(f"build_dir: {build_dir} is not a directory")
+        raise InputError(f"build_dir: {build_dir} is not a directory")
     problems: list[str] = []
     return BuildData(
         build_dir=build_dir,

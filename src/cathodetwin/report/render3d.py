@@ -27,6 +27,7 @@ from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
 from scipy.ndimage import gaussian_filter
 from skimage.measure import block_reduce, marching_cubes
 
+from cathodetwin.errors import InputError
 from cathodetwin.packing import Packing
 from cathodetwin.report.figures import figure_png
 from cathodetwin.report.palette import ROLE_SHADES, hex_to_rgb, role_colors
@@ -117,7 +118,7 @@ def _window_env(window: str) -> Iterator[None]:
 
 def _use_vtk(backend: Backend) -> str | None:
     if backend not in ("auto", "vtk", "matplotlib"):
-        raise ValueError(f"backend={backend!r}; allowed: 'auto', 'vtk', 'matplotlib'")
+        raise InputError(f"backend={backend!r}; allowed: 'auto', 'vtk', 'matplotlib'")
     if backend == "matplotlib":
         return None
     window = vtk_window()
@@ -275,7 +276,7 @@ def render_particles(packing: Packing, *, max_particles: int = MAX_PARTICLES,
     if len(packing) == 0:
         raise ValueError("packing: has no particles to render")
     if max_particles < 1:
-        raise ValueError(f"max_particles={max_particles}; allowed: >= 1")
+        raise InputError(f"max_particles={max_particles}; allowed: >= 1")
     scene = _particle_scene(packing, max_particles)
     window = _use_vtk(backend)
     if window is None:

@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 
+from cathodetwin.errors import InputError
 from cathodetwin.materials import Material, resolve_material
 
 Role = Literal["pore", "CAM", "SSE", "shell", "carbon", "binder", "coating"]
@@ -47,9 +48,9 @@ class Phase:
         if isinstance(self.material, str):
             object.__setattr__(self, "material", resolve_material(self.material))
         if self.role not in ROLES:
-            raise ValueError(f"phase {self.name!r}: role {self.role!r} is not one of {ROLES}")
+            raise InputError(f"phase {self.name!r}: role {self.role!r} is not one of {ROLES}")
         if not 0 <= self.label <= 255:
-            raise ValueError(f"phase {self.name!r}: label {self.label} must be in 0..255")
+            raise InputError(f"phase {self.name!r}: label {self.label} must be in 0..255")
 
 
 @dataclass
@@ -63,16 +64,16 @@ class Microstructure:
 
     def __post_init__(self) -> None:
         if self.labels.ndim != 3:
-            raise ValueError(f"labels must be 3D, got shape {self.labels.shape}")
+            raise InputError(f"labels must be 3D, got shape {self.labels.shape}")
         if self.labels.dtype != np.uint8:
-            raise ValueError(f"labels must be uint8, got {self.labels.dtype}")
+            raise InputError(f"labels must be uint8, got {self.labels.dtype}")
         vs = tuple(float(v) for v in np.broadcast_to(self.voxel_size_um, (3,)))
         if any(v <= 0 for v in vs):
-            raise ValueError(f"voxel_size_um must be positive, got {vs}")
+            raise InputError(f"voxel_size_um must be positive, got {vs}")
         self.voxel_size_um = vs  # type: ignore[assignment]
         seen = [p.label for p in self.phases]
         if len(set(seen)) != len(seen):
-            raise ValueError(f"phase labels must be unique, got {seen}")
+            raise InputError(f"phase labels must be unique, got {seen}")
         self.phases = tuple(self.phases)
 
     @property
@@ -95,7 +96,7 @@ class Microstructure:
         """Integer labels whose phase role is one of ``roles``."""
         for r in roles:
             if r not in ROLES:
-                raise ValueError(f"role {r!r} is not one of {ROLES}")
+                raise InputError(f"role {r!r} is not one of {ROLES}")
         return tuple(p.label for p in self.phases if p.role in roles)
 
     def mask(self, *roles: str) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from cathodetwin.errors import InputError
 from cathodetwin.structure.microstructure import Microstructure, Phase
 
 
@@ -27,9 +28,9 @@ def blobs(
     0.3
     """
     if not 0.0 < porosity < 1.0:
-        raise ValueError(f"porosity={porosity!r} is not allowed; expected a fraction in (0, 1)")
+        raise InputError(f"porosity={porosity!r} is not allowed; expected a fraction in (0, 1)")
     if not blob_size_voxels > 0.0:
-        raise ValueError(f"blob_size_voxels={blob_size_voxels!r} must be > 0")
+        raise InputError(f"blob_size_voxels={blob_size_voxels!r} must be > 0")
     noise = ndimage.gaussian_filter(np.random.default_rng(seed).random(shape),
                                     blob_size_voxels, mode="wrap")
     return noise > np.quantile(noise, 1.0 - porosity)
@@ -54,7 +55,7 @@ def synthetic_composite(
     ((24, 24, 24), ['pore', 'NCM811', 'Li6PS5Cl'])
     """
     if not (0.0 < cam_fraction and 0.0 < porosity and cam_fraction + porosity < 1.0):
-        raise ValueError(f"cam_fraction={cam_fraction!r} and porosity={porosity!r} must be "
+        raise InputError(f"cam_fraction={cam_fraction!r} and porosity={porosity!r} must be "
                          "positive fractions summing to less than 1")
     cam = blobs(shape, porosity=cam_fraction, blob_size_voxels=blob_size_voxels, seed=seed)
     pore_share = porosity / (1.0 - cam_fraction)  # of the non-CAM voxels

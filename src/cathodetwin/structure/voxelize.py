@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cathodetwin.errors import InputError
 from cathodetwin.packing import Packing
 from cathodetwin.packing.shell_patches import PATCH_KAPPA, shell_patches
 from cathodetwin.structure.microstructure import Microstructure, Phase
@@ -45,7 +46,7 @@ def grid_for_box(
 ) -> tuple[tuple[int, int, int], tuple[float, float, float]]:
     """Voxel counts and per-axis voxel edges (µm) tiling ``box_um`` at about ``voxel_size_um``."""
     if not voxel_size_um > 0:
-        raise ValueError(f"voxel_size_um must be > 0, got {voxel_size_um}")
+        raise InputError(f"voxel_size_um must be > 0, got {voxel_size_um}")
     shape = tuple(max(1, round(b / voxel_size_um)) for b in box_um)
     spacing = tuple(b / n for b, n in zip(box_um, shape, strict=True))
     return shape, spacing  # type: ignore[return-value]

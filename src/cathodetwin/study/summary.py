@@ -29,7 +29,7 @@ def results_frame(
             continue
         clash = sorted(set(record.metrics) & (RESERVED_COLUMNS | set(factors)))
         if clash:
-            raise ValueError(
+            raise InputError(
                 f"metric name(s) {clash} of point {p.point_id} clash with the study columns "
                 f"{sorted(RESERVED_COLUMNS | set(factors))}; give the parameter another name"
             )

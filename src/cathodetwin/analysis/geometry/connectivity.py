@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cathodetwin.analysis.geometry.labels import label_periodic
+from cathodetwin.errors import InputError
 from cathodetwin.records import Record, by_name, key
 from cathodetwin.structure.microstructure import CARRIER_ROLES, Microstructure
 
@@ -42,7 +43,7 @@ class Network:
             "both": self.touches_separator & self.touches_collector,
         }.get(face)
         if keep is None:
-            raise ValueError(f"face must be 'separator', 'collector' or 'both', got {face!r}")
+            raise InputError(f"face must be 'separator', 'collector' or 'both', got {face!r}")
         keep = keep.copy()
         keep[0] = False
         return keep[self.labels]

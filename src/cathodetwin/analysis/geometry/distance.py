@@ -5,6 +5,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from cathodetwin.errors import InputError
+
 _INF = np.inf
 
 
@@ -152,9 +154,9 @@ def distance_transform(
     """
     mask = np.asarray(mask)
     if mask.ndim != 3:
-        raise ValueError(f"mask must be 3D, got shape {mask.shape}")
+        raise InputError(f"mask must be 3D, got shape {mask.shape}")
     if len(voxel_size_um) != 3 or min(voxel_size_um) <= 0:
-        raise ValueError(f"voxel_size_um must be three positive numbers, got {voxel_size_um}")
+        raise InputError(f"voxel_size_um must be three positive numbers, got {voxel_size_um}")
     d = np.empty(mask.shape, np.float32)
     _init(mask.astype(bool, copy=False), d)
     _pass_axis2(d, float(voxel_size_um[2]), bool(periodic[2]))

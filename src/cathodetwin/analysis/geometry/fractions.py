@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cathodetwin.errors import InputError
 from cathodetwin.records import Record
 from cathodetwin.structure.microstructure import Microstructure
 
@@ -49,7 +50,7 @@ def phase_fractions(micro: Microstructure) -> PhaseFractions:
     counts = np.bincount(micro.labels.ravel(), minlength=256).astype(np.float64)
     unknown = sorted(set(np.flatnonzero(counts).tolist()) - {p.label for p in micro.phases})
     if unknown:
-        raise ValueError(f"labels {unknown} occur in the volume but are not in the phase legend")
+        raise InputError(f"labels {unknown} occur in the volume but are not in the phase legend")
     n = float(micro.labels.size)
     vf = {p.name: counts[p.label] / n for p in micro.phases}
     roles: dict[str, float] = {}

@@ -17,6 +17,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from cathodetwin.analysis.geometry.particles import geometric_contacts
 from cathodetwin.analysis.geometry.paths import DEFAULT_MIN_DEPTH_FRACTION
+from cathodetwin.errors import InputError
 from cathodetwin.packing import Packing
 from cathodetwin.records import Record, key
 
@@ -87,7 +88,7 @@ def particle_path_tortuosity(
     (1.0, 4, 1.0)
     """
     if not 0.0 <= min_depth_fraction < 1.0:
-        raise ValueError(f"min_depth_fraction must be in [0, 1), got {min_depth_fraction}")
+        raise InputError(f"min_depth_fraction must be in [0, 1), got {min_depth_fraction}")
     ion = ionic_particles(packing)
     nodes = np.flatnonzero(ion)
     n = nodes.size

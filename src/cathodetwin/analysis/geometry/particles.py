@@ -10,6 +10,7 @@ from scipy.spatial import cKDTree
 from cathodetwin.analysis.geometry._segment_kernels import persistence_watershed
 from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
 from cathodetwin.analysis.geometry.distance import distance_transform
+from cathodetwin.errors import InputError
 from cathodetwin.packing import Packing
 from cathodetwin.records import Record, key
 from cathodetwin.structure.microstructure import CAM_SIDE_ROLES, Microstructure
@@ -63,7 +64,7 @@ def separate_particles(
     h = DEFAULT_MIN_PERSISTENCE_VOXELS * min(voxel_size_um) if min_persistence_um is None \
         else float(min_persistence_um)
     if h < 0:
-        raise ValueError(f"min_persistence_um must be >= 0, got {min_persistence_um}")
+        raise InputError(f"min_persistence_um must be >= 0, got {min_persistence_um}")
     if dist is None:
         dist = distance_transform(mask, voxel_size_um=voxel_size_um,
                                   periodic=(periodic_xy, periodic_xy, False))
@@ -180,14 +181,14 @@ def packing_owners(micro: Microstructure, packing: Packing) -> np.ndarray:
     """Owning particle index per voxel for ``micro`` re-drawn from ``packing`` (checked equal)."""
     shape, _ = grid_for_box(packing.box_um, micro.voxel_size_um[0])
     if shape != micro.shape:
-        raise ValueError(
+        raise InputError(
             f"packing: box {packing.box_um} µm at voxel {micro.voxel_size_um[0]:g} µm gives "
             f"{shape} voxels, but the volume is {micro.shape}"
         )
     seed = int(micro.provenance.get("patch_seed", 0))
     again, owners = voxelize_with_owners(packing, micro.voxel_size_um[0], patch_seed=seed)
     if not np.array_equal(again.labels, micro.labels):
-        raise ValueError("packing: the volume was not voxelized from this packing and voxel size")
+        raise InputError("packing: the volume was not voxelized from this packing and voxel size")
     return owners
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import skfmm
 
 from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
+from cathodetwin.errors import InputError
 from cathodetwin.records import Record, key
 from cathodetwin.structure.microstructure import IONIC_ROLES, Microstructure
 
@@ -57,7 +58,7 @@ def path_lengths_um(
     [1.75, 1.25, 0.75, 0.25]
     """
     if face not in ("separator", "collector"):
-        raise ValueError(f"face must be 'separator' or 'collector', got {face!r}")
+        raise InputError(f"face must be 'separator' or 'collector', got {face!r}")
     phase = mask if face == "separator" else mask[:, :, ::-1]  # march from the top face
     nx, ny, nz = phase.shape
     if not phase[:, :, -1].any():  # the phase does not touch the face: nothing is reached
@@ -139,7 +140,7 @@ def geometric_tortuosity(
     (True, True)
     """
     if not 0.0 <= min_depth_fraction < 1.0:
-        raise ValueError(f"min_depth_fraction must be in [0, 1), got {min_depth_fraction}")
+        raise InputError(f"min_depth_fraction must be in [0, 1), got {min_depth_fraction}")
     mask = micro.mask(*roles)
     nz = micro.shape[2]
     vz = micro.voxel_size_um[2]

@@ -16,6 +16,7 @@ from cathodetwin.analysis.geometry.connectivity import is_periodic_xy
 from cathodetwin.analysis.geometry.distance import distance_transform
 from cathodetwin.analysis.geometry.labels import label_periodic
 from cathodetwin.analysis.geometry.particles import separate_particles
+from cathodetwin.errors import InputError
 from cathodetwin.records import Record, key
 from cathodetwin.structure.microstructure import Microstructure
 
@@ -121,7 +122,7 @@ def pore_sizes(
     (0.19, True)
     """
     if n_bins < 1:
-        raise ValueError(f"n_bins must be >= 1, got {n_bins}")
+        raise InputError(f"n_bins must be >= 1, got {n_bins}")
     mask = micro.mask("pore")
     periodic = is_periodic_xy(micro)
     total_um3 = micro.labels.size * micro.voxel_volume_um3

@@ -42,6 +42,7 @@ from cathodetwin.analysis.mechanics.solver import (
     strain_field,
     stress_field,
 )
+from cathodetwin.errors import InputError
 from cathodetwin.records import Record, key
 from cathodetwin.structure.microstructure import Microstructure
 
@@ -177,21 +178,21 @@ def _slab_strain(solution: ElasticSolution, nz: int, hz_um: float) -> float:
 def _check_inputs(labels, voxel_size_um, youngs_modulus_gpa, stack_pressures, lateral,
                   separator_pad_voxels) -> None:
     if labels.ndim != 3 or labels.dtype != np.uint8:
-        raise ValueError(f"labels must be a 3D uint8 array, got {labels.dtype} {labels.shape}")
+        raise InputError(f"labels must be a 3D uint8 array, got {labels.dtype} {labels.shape}")
     if len(voxel_size_um) != 3 or any(not h > 0 for h in voxel_size_um):
-        raise ValueError(f"voxel_size_um = {voxel_size_um}; allowed: three positive lengths")
+        raise InputError(f"voxel_size_um = {voxel_size_um}; allowed: three positive lengths")
     present = np.flatnonzero(np.bincount(labels.ravel(), minlength=256))
     missing = sorted(int(v) for v in present if int(v) not in youngs_modulus_gpa)
     if missing:
-        raise ValueError(f"youngs_modulus_gpa: labels {missing} occur in the volume but have "
+        raise InputError(f"youngs_modulus_gpa: labels {missing} occur in the volume but have "
                          "no modulus (give 0 for pores)")
     bad = [p for p in stack_pressures if not (np.isfinite(p) and p >= 0)]
     if bad:
-        raise ValueError(f"stack pressures {bad} MPa; allowed: finite >= 0")
+        raise InputError(f"stack pressures {bad} MPa; allowed: finite >= 0")
     if lateral not in ("confined", "free"):
-        raise ValueError(f"lateral = {lateral!r}; allowed: 'confined' or 'free'")
+        raise InputError(f"lateral = {lateral!r}; allowed: 'confined' or 'free'")
     if separator_pad_voxels < 0:
-        raise ValueError(f"separator_pad_voxels = {separator_pad_voxels}; allowed: >= 0")
+        raise InputError(f"separator_pad_voxels = {separator_pad_voxels}; allowed: >= 0")
 
 
 def analyze_breathing(
@@ -284,10 +285,10 @@ def analyze_breathing(
     _check_inputs(labels, voxel_size_um, phases.youngs_modulus_gpa,
                   [*pressures, stack_pressure_mpa], lateral, separator_pad_voxels)
     if not 0.0 <= utilization_min_retained_share < 1.0:
-        raise ValueError(f"utilization_min_retained_share = {utilization_min_retained_share};"
+        raise InputError(f"utilization_min_retained_share = {utilization_min_retained_share};"
                          " allowed: 0 <= share < 1")
     if particle_ids is not None and particle_ids.shape != labels.shape:
-        raise ValueError(f"particle_ids shape {particle_ids.shape} != labels {labels.shape}")
+        raise InputError(f"particle_ids shape {particle_ids.shape} != labels {labels.shape}")
     padded = _with_separator(labels, phases, separator_pad_voxels, separator_label)
     pad = padded.shape[2] - labels.shape[2]
     need = estimate_memory_gib(labels.shape, pad, return_fields)
@@ -349,7 +350,7 @@ def _with_separator(labels: np.ndarray, phases: PhaseElasticInputs, pad_voxels: 
     if separator_label is None or not pad_voxels:
         return padded
     if separator_label not in phases.youngs_modulus_gpa:
-        raise ValueError(f"separator_label = {separator_label} has no Young's modulus")
+        raise InputError(f"separator_label = {separator_label} has no Young's modulus")
     nx, ny, _ = labels.shape
     return np.concatenate([padded, np.full((nx, ny, pad_voxels), separator_label, np.uint8)],
                           2)

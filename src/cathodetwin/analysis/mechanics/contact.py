@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cathodetwin.analysis.geometry.labels import label_periodic
+from cathodetwin.errors import InputError
 from cathodetwin.records import Record, key
 
 
@@ -208,7 +209,7 @@ def contact_retention(
     charge transfer: it compares electrolytes that wet the CAM differently (fine vs coarse).
     """
     if not 0.0 <= min_retained_share < 1.0:
-        raise ValueError(f"min_retained_share = {min_retained_share}; allowed: 0 <= x < 1")
+        raise InputError(f"min_retained_share = {min_retained_share}; allowed: 0 <= x < 1")
     total = float(tractions.face_area_um2.sum(dtype=np.float64))
     out = []
     for p in stack_pressures_mpa:

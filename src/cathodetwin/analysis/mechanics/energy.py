@@ -9,6 +9,7 @@ import numpy as np
 
 from cathodetwin.analysis.mechanics import kernels
 from cathodetwin.analysis.mechanics.solver import LabelElasticity
+from cathodetwin.errors import InputError
 from cathodetwin.records import Record
 
 MPA_TO_KJ_M3 = 1e3  # 1 MPa = 1 MJ/m³ = 1000 kJ/m³
@@ -72,7 +73,7 @@ def phase_strain_energy(
     Linear histogram from 0 to the 99.5th percentile; the last bin also counts the tail.
     """
     if histogram_bins < 1:
-        raise ValueError(f"histogram_bins = {histogram_bins}; allowed: >= 1")
+        raise InputError(f"histogram_bins = {histogram_bins}; allowed: >= 1")
     counts = np.bincount(labels.ravel(), minlength=256)
     out = []
     for label in np.flatnonzero(counts):

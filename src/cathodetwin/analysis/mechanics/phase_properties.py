@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cathodetwin.errors import InputError
 from cathodetwin.structure.microstructure import Microstructure
 
 
@@ -54,12 +55,12 @@ def elastic_inputs(
     ((1,), (2,), 0.0)
     """
     if not 0.0 <= state_of_charge <= 1.0:
-        raise ValueError(f"state_of_charge = {state_of_charge}; allowed: 0 <= soc <= 1")
+        raise InputError(f"state_of_charge = {state_of_charge}; allowed: 0 <= soc <= 1")
     present = set(np.flatnonzero(np.bincount(micro.labels.ravel(), minlength=256)).tolist())
     legend = {p.label for p in micro.phases}
     unknown = sorted(present - legend)
     if unknown:
-        raise ValueError(f"labels {unknown} occur in the volume but not in the phase legend")
+        raise InputError(f"labels {unknown} occur in the volume but not in the phase legend")
     e_gpa: dict[int, float] = {}
     nu: dict[int, float] = {}
     eig: dict[int, float] = {}
@@ -69,11 +70,11 @@ def elastic_inputs(
             e_gpa[phase.label], nu[phase.label] = 0.0, 0.0
             continue
         if phase.material is None:
-            raise ValueError(f"phase {phase.name!r} (role {phase.role}) has no material; "
+            raise InputError(f"phase {phase.name!r} (role {phase.role}) has no material; "
                              "the mechanics needs its Young's modulus and Poisson ratio")
         mat = phase.material
         if mat.youngs_modulus_gpa is None or mat.poisson_ratio is None:
-            raise ValueError(f"material {mat.name!r} of phase {phase.name!r} lacks "
+            raise InputError(f"material {mat.name!r} of phase {phase.name!r} lacks "
                              "youngs_modulus_gpa or poisson_ratio")
         e_gpa[phase.label] = mat.youngs_modulus_gpa
         nu[phase.label] = mat.poisson_ratio
@@ -81,7 +82,7 @@ def elastic_inputs(
         sources[f"{mat.name}.poisson_ratio"] = mat.source("poisson_ratio")
         if phase.role == "CAM":
             if mat.volume_change_percent is None:
-                raise ValueError(f"CAM material {mat.name!r} lacks volume_change_percent")
+                raise InputError(f"CAM material {mat.name!r} lacks volume_change_percent")
             eig[phase.label] = mat.volume_change_percent / 100.0 / 3.0 * state_of_charge
             sources[f"{mat.name}.volume_change_percent"] = mat.source("volume_change_percent")
     return PhaseElasticInputs(

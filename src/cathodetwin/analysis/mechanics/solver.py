@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from cathodetwin.analysis.mechanics import kernels
+from cathodetwin.errors import InputError
 from cathodetwin.records import Record
 
 N_LABELS = 256
@@ -72,22 +73,22 @@ def label_elasticity(
     eig = np.zeros(N_LABELS, np.float32)
     for label, e_gpa in youngs_modulus_gpa.items():
         if not 0 <= int(label) < N_LABELS:
-            raise ValueError(f"label {label} must be in 0..255")
+            raise InputError(f"label {label} must be in 0..255")
         if label not in poisson_ratio:
-            raise ValueError(f"poisson_ratio: label {label} has a Young's modulus but no ratio")
+            raise InputError(f"poisson_ratio: label {label} has a Young's modulus but no ratio")
         nu = float(poisson_ratio[label])
         if not np.isfinite(e_gpa) or e_gpa < 0:
-            raise ValueError(f"youngs_modulus_gpa[{label}] = {e_gpa}; allowed: finite >= 0")
+            raise InputError(f"youngs_modulus_gpa[{label}] = {e_gpa}; allowed: finite >= 0")
         if not -1.0 < nu < 0.5:
-            raise ValueError(f"poisson_ratio[{label}] = {nu}; allowed: -1 < nu < 0.5")
+            raise InputError(f"poisson_ratio[{label}] = {nu}; allowed: -1 < nu < 0.5")
         e_mpa = 1e3 * float(e_gpa)
         lam[label] = e_mpa * nu / ((1 + nu) * (1 - 2 * nu))
         mu[label] = e_mpa / (2 * (1 + nu))
     for label, value in (eigenstrain or {}).items():
         if label not in youngs_modulus_gpa:
-            raise ValueError(f"eigenstrain: label {label} has no Young's modulus")
+            raise InputError(f"eigenstrain: label {label} has no Young's modulus")
         if not np.isfinite(value) or abs(value) >= 0.5:
-            raise ValueError(f"eigenstrain[{label}] = {value}; allowed: |value| < 0.5")
+            raise InputError(f"eigenstrain[{label}] = {value}; allowed: |value| < 0.5")
         eig[label] = value
     return LabelElasticity(lam, mu, eig)
 
@@ -99,7 +100,7 @@ def reference_medium(labels: np.ndarray, table: LabelElasticity) -> tuple[float,
     lam = table.lame_lambda_mpa[present]
     solid = mu > 0
     if not solid.any():
-        raise ValueError("labels: every phase present has zero stiffness; nothing carries load")
+        raise InputError("labels: every phase present has zero stiffness; nothing carries load")
     mu_s, lam_s = mu[solid].astype(float), lam[solid].astype(float)
     m_s = lam_s + 2 * mu_s
     mu0 = float(np.sqrt(mu_s.min() * mu_s.max()))
@@ -191,11 +192,11 @@ def solve_elasticity(
     eigenstrain_scale. Stops when the preconditioned residual norm falls by rtol.
     """
     if labels.ndim != 3 or labels.dtype != np.uint8:
-        raise ValueError(f"labels must be a 3D uint8 array, got {labels.dtype} {labels.shape}")
+        raise InputError(f"labels must be a 3D uint8 array, got {labels.dtype} {labels.shape}")
     if len(macro_strain) != 6 or len(stress_controlled) != 3 or len(macro_stress_mpa) != 3:
-        raise ValueError("macro_strain needs 6 values, stress_controlled and macro_stress_mpa 3")
+        raise InputError("macro_strain needs 6 values, stress_controlled and macro_stress_mpa 3")
     if not 0 < rtol < 1:
-        raise ValueError(f"rtol = {rtol}; allowed: 0 < rtol < 1")
+        raise InputError(f"rtol = {rtol}; allowed: 0 < rtol < 1")
     labels = np.ascontiguousarray(labels)
     op = _Operator(labels, table, voxel_size_um, stress_controlled)
     fixed = np.array(macro_strain, np.float64)

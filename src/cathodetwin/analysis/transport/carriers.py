@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from cathodetwin.analysis.transport.conduction import effective_conductivity
 from cathodetwin.analysis.transport.results import CarrierTransport, ConductionResult
+from cathodetwin.errors import InputError
 from cathodetwin.structure.microstructure import (
     CARRIER_ROLES,
     THROUGH_PLANE_AXIS,
@@ -25,19 +26,19 @@ def carrier_conductivities(micro: Microstructure, carrier: str) -> dict[int, flo
     CAM and carbon phases with their electronic conductivity; every other phase is insulating.
     """
     if carrier not in CARRIER_ROLES:
-        raise ValueError(f"carrier must be one of {tuple(CARRIER_ROLES)}, got {carrier!r}")
+        raise InputError(f"carrier must be one of {tuple(CARRIER_ROLES)}, got {carrier!r}")
     table: dict[int, float] = {}
     for phase in micro.phases:
         if phase.role not in CARRIER_ROLES[carrier]:
             continue
         if phase.material is None:
-            raise ValueError(
+            raise InputError(
                 f"phase {phase.name!r} (role {phase.role}) has no material, so its {carrier} "
                 f"conductivity is unknown; set Phase.material or pass conductivities"
             )
         value = getattr(phase.material, CARRIER_PROPERTY[carrier])
         if value is None:
-            raise ValueError(
+            raise InputError(
                 f"material {phase.material.name!r} of phase {phase.name!r} has no "
                 f"{CARRIER_PROPERTY[carrier]}; set it in the recipe's overrides or pass "
                 "conductivities"
@@ -98,7 +99,7 @@ def ionic_and_electronic(
     overrides = dict(conductivities or {})
     unknown = set(overrides) - set(CARRIER_ROLES)
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"conductivities keys must be among {tuple(CARRIER_ROLES)}, got {sorted(unknown)}"
         )
     results: dict[str, tuple[ConductionResult, ...]] = {}

@@ -25,6 +25,7 @@ from cathodetwin.analysis.transport.solver import (
     OUTLET_POTENTIAL_V,
     solve_conduction,
 )
+from cathodetwin.errors import InputError
 from cathodetwin.structure.microstructure import THROUGH_PLANE_AXIS, Microstructure
 
 UM_PER_CM = 1.0e4
@@ -74,7 +75,7 @@ def _thread_count(threads: int | None) -> int:
 def _check_axis(axis: int) -> int:
     """The transport axis as a plain int; ValueError unless it is 0, 1 or 2."""
     if axis not in (0, 1, 2):
-        raise ValueError(f"axis must be 0, 1 or 2 (x, y, z), got {axis!r}")
+        raise InputError(f"axis must be 0, 1 or 2 (x, y, z), got {axis!r}")
     return int(axis)
 
 
@@ -82,16 +83,16 @@ def _voxel_size(volume: Microstructure | np.ndarray, voxel_size_um) -> tuple[flo
     """Voxel edge lengths in µm: the Microstructure's, or the validated argument (default 1)."""
     if isinstance(volume, Microstructure):
         if voxel_size_um is not None:
-            raise ValueError("voxel_size_um is taken from the Microstructure; do not pass it")
+            raise InputError("voxel_size_um is taken from the Microstructure; do not pass it")
         return volume.voxel_size_um
     size = (1.0, 1.0, 1.0) if voxel_size_um is None else voxel_size_um
     message = f"voxel_size_um must be one or three positive numbers in µm, got {size!r}"
     try:
         vs = tuple(float(v) for v in np.broadcast_to(np.asarray(size, dtype=float), (3,)))
     except (TypeError, ValueError) as error:
-        raise ValueError(message) from error
+        raise InputError(message) from error
     if not all(np.isfinite(v) and v > 0 for v in vs):
-        raise ValueError(message)
+        raise InputError(message)
     return vs  # type: ignore[return-value]
 
 
@@ -99,7 +100,7 @@ def _volume_array(volume: Microstructure | np.ndarray) -> np.ndarray:
     """The label or mask array of the input; ValueError unless it is 3D and non-empty."""
     array = volume.labels if isinstance(volume, Microstructure) else np.asarray(volume)
     if array.ndim != 3 or min(array.shape) < 1:
-        raise ValueError(f"volume must be a non-empty 3D array, got shape {array.shape}")
+        raise InputError(f"volume must be a non-empty 3D array, got shape {array.shape}")
     return array
 
 
@@ -123,11 +124,11 @@ def _solve(
     The returned potential is NaN outside the spanning cluster (nothing was solved there).
     """
     if not 0.0 < flux_tolerance < 1.0:
-        raise ValueError(f"flux_tolerance must be in (0, 1), got {flux_tolerance!r}")
+        raise InputError(f"flux_tolerance must be in (0, 1), got {flux_tolerance!r}")
     if max_iterations < 1:
-        raise ValueError(f"max_iterations must be at least 1, got {max_iterations!r}")
+        raise InputError(f"max_iterations must be at least 1, got {max_iterations!r}")
     if threads is not None and threads < 1:
-        raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
+        raise InputError(f"threads must be a positive integer or None, got {threads!r}")
     order = (axis, *(a for a in range(3) if a != axis))
     shape = [0, 0, 0]
     for a, n in zip(order, labels.shape, strict=True):
@@ -281,13 +282,13 @@ def effective_conductivity(
     spacing = _voxel_size(volume, voxel_size_um)
     axis = _check_axis(axis)
     if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() > 255:
-        raise ValueError(f"volume must hold integer labels 0..255, got dtype {labels.dtype}")
+        raise InputError(f"volume must hold integer labels 0..255, got dtype {labels.dtype}")
     table = np.zeros(256, dtype=np.float32)
     for label, value in conductivity_s_cm.items():
         if not 0 <= int(label) <= 255:
-            raise ValueError(f"conductivity_s_cm: label {label!r} is not in 0..255")
+            raise InputError(f"conductivity_s_cm: label {label!r} is not in 0..255")
         if not (np.isfinite(value) and value >= 0.0):
-            raise ValueError(
+            raise InputError(
                 f"conductivity_s_cm[{label}] must be a finite conductivity ≥ 0 S/cm, got {value!r}"
             )
         table[int(label)] = value
@@ -297,13 +298,13 @@ def effective_conductivity(
     sigma0 = float(counts @ table) / conducting_voxels if phi > 0 else 0.0
     if bulk_conductivity_s_cm is not None:
         if not bulk_conductivity_s_cm > 0:
-            raise ValueError(
+            raise InputError(
                 f"bulk_conductivity_s_cm must be > 0 S/cm, got {bulk_conductivity_s_cm!r}"
             )
         sigma0 = float(bulk_conductivity_s_cm)
     if volume_fraction is not None:
         if not 0.0 < volume_fraction <= 1.0:
-            raise ValueError(f"volume_fraction must be in (0, 1], got {volume_fraction!r}")
+            raise InputError(f"volume_fraction must be in (0, 1], got {volume_fraction!r}")
         phi = float(volume_fraction)
     canonical = np.ascontiguousarray(np.moveaxis(labels, axis, 0), dtype=np.uint8)
     return _solve(canonical, table, spacing, axis, periodic, sigma0, phi, flux_tolerance,
@@ -385,7 +386,7 @@ def tortuosity_factor(
     axis = _check_axis(axis)
     if isinstance(volume, Microstructure):
         if not conducting or not all(isinstance(c, str) for c in conducting):
-            raise ValueError(
+            raise InputError(
                 f"conducting must name the conducting roles of the Microstructure, "
                 f"e.g. ('SSE', 'shell'); got {conducting!r}"
             )
@@ -394,10 +395,10 @@ def tortuosity_factor(
         mask = np.moveaxis(array, axis, 0) != 0
     else:
         if not all(isinstance(c, int | np.integer) for c in conducting):
-            raise ValueError(f"conducting must be integer labels for an array, got {conducting!r}")
+            raise InputError(f"conducting must be integer labels for an array, got {conducting!r}")
         mask = np.isin(np.moveaxis(array, axis, 0), np.asarray(conducting))
     if not bulk_conductivity_s_cm > 0:
-        raise ValueError(f"bulk_conductivity_s_cm must be > 0 S/cm, got {bulk_conductivity_s_cm!r}")
+        raise InputError(f"bulk_conductivity_s_cm must be > 0 S/cm, got {bulk_conductivity_s_cm!r}")
     phi = float(np.count_nonzero(mask)) / mask.size
     canonical = np.ascontiguousarray(mask, dtype=np.uint8)
     del mask

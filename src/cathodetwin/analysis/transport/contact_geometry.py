@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from cathodetwin.errors import InputError
+
 _EPS_UM = 1e-12  # axis length below which a capsule counts as a sphere
 
 
@@ -146,7 +148,7 @@ def near_pairs(
     cover_max = {k: float(cover[cls == k].max()) for k in classes}
     margin = 2.0 * max(cover_max.values()) + reach_um
     if margin >= box_xy.min():
-        raise ValueError(
+        raise InputError(
             f"box_um x/y = {tuple(box_xy)} µm must exceed the contact reach {margin:.3g} µm "
             "(twice the largest body radius plus the carbon gap)"
         )

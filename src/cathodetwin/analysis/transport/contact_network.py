@@ -94,6 +94,7 @@ from scipy.sparse.linalg import splu
 
 from cathodetwin.analysis.transport.contact_geometry import near_pairs
 from cathodetwin.analysis.transport.reach import EntryReach
+from cathodetwin.errors import InputError
 from cathodetwin.formulas import SURFACE_ROUGHNESS_UM
 from cathodetwin.packing.packing import Packing
 from cathodetwin.packing.shell_patches import covered_along, shell_patches
@@ -181,7 +182,7 @@ def _component_conductivity(packing: Packing) -> np.ndarray:
             continue
         value = material.electronic_conductivity_s_cm
         if value is None:
-            raise ValueError(
+            raise InputError(
                 f"component {name!r}: material {material.name!r} has no "
                 "electronic_conductivity_s_cm; set it in the recipe's overrides"
             )
@@ -399,18 +400,18 @@ def _check_arguments(
 ) -> None:
     """ValueError naming the argument, its value and what is allowed."""
     if axis not in ALLOWED_AXES:
-        raise ValueError(
+        raise InputError(
             f"axis must be one of {ALLOWED_AXES} (collector z = 0 to separator z = box_um[2]; "
             f"x and y are periodic), got {axis!r}"
         )
     if carbon_gap_um is not None and not (math.isfinite(carbon_gap_um) and carbon_gap_um >= 0):
-        raise ValueError(
+        raise InputError(
             f"carbon_gap_um must be None or a finite gap ≥ 0 µm, got {carbon_gap_um!r}"
         )
     if not 0.0 < fraction <= 1.0:
-        raise ValueError(f"carbon_contact_fraction must be in (0, 1], got {fraction!r}")
+        raise InputError(f"carbon_contact_fraction must be in (0, 1], got {fraction!r}")
     if not (math.isfinite(asperity_um) and asperity_um >= 0.0):
-        raise ValueError(
+        raise InputError(
             f"asperity_height_um must be a finite height ≥ 0 µm (0: no asperity contacts "
             f"through shells), got {asperity_um!r}"
         )

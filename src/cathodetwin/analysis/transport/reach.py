@@ -17,6 +17,7 @@ import numpy as np
 from cathodetwin.analysis.geometry.connectivity import is_periodic_xy, network
 from cathodetwin.analysis.transport.carriers import carrier_conductivities
 from cathodetwin.analysis.transport.conduction import effective_conductivity
+from cathodetwin.errors import InputError
 from cathodetwin.records import Record
 from cathodetwin.structure.microstructure import (
     CARRIER_ROLES,
@@ -86,7 +87,7 @@ def entry_reach(micro: Microstructure, *, carrier: str = "ionic") -> EntryReach:
     (2.0, 0.5, 1.0)
     """
     if carrier not in CARRIER_ROLES:
-        raise ValueError(f"carrier must be one of {tuple(CARRIER_ROLES)}, got {carrier!r}")
+        raise InputError(f"carrier must be one of {tuple(CARRIER_ROLES)}, got {carrier!r}")
     nz = micro.shape[THROUGH_PLANE_AXIS]
     vz = micro.voxel_size_um[THROUGH_PLANE_AXIS]
     reached = network(micro.mask(*CARRIER_ROLES[carrier]), is_periodic_xy(micro))
