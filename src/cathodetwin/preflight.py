@@ -69,8 +69,9 @@ class BuildEstimate(Record):
         """One line: particles, voxels, memory and time, for ``recipe check`` and ``build``."""
         avail = (f" of {self.available_memory_gib:.1f} GiB available"
                  if self.available_memory_gib is not None else "")
-        shape = " x ".join(map(str, self.shape_voxels))
-        return (f"estimate: {self.n_particles:,} particles, {shape} = {self.n_voxels:,} voxels, "
+        shape = " x ".join(_count(n) for n in self.shape_voxels)
+        return (f"estimate: {_count(self.n_particles)} particles, {shape} = "
+                f"{_count(self.n_voxels)} voxels, "
                 f"peak memory {_gib(self.memory_gib)}{avail}, "
                 f"about {_duration(self.time_s)}")
 
@@ -125,8 +126,19 @@ def particle_counts(recipe: Recipe) -> dict[str, int]:
     for c in recipe.components:
         if c.role in ("CAM", "SSE") and isinstance(c.psd, LognormalPSD | TablePSD):
             share = solid * volumes[c.name] / total
-            counts[c.name] = max(1, round(share / _mean_particle_volume_um3(c.psd)))
+            ratio = share / max(_mean_particle_volume_um3(c.psd), 1e-300)
+            counts[c.name] = max(1, round(min(ratio, 1e30)))  # capped: beyond any machine
     return counts
+
+
+def _real(n: int) -> float:
+    """``n`` as a float, infinity where it is beyond floats (absurd recipes)."""
+    return float(n) if n.bit_length() < 1000 else math.inf
+
+
+def _count(n: int) -> str:
+    """A count for messages: digits with separators, or powers of ten when astronomical."""
+    return f"{n:,}" if n < 10**15 else f"{_real(n):.3g}"
 
 
 def _linear(model, shape: tuple[int, ...]) -> float:
@@ -136,7 +148,7 @@ def _linear(model, shape: tuple[int, ...]) -> float:
     if n < 2**40:
         return float(model(shape))
     ref = (512, 512, 512)
-    return float(model(ref)) * n / math.prod(ref)
+    return float(model(ref)) * (_real(n) / math.prod(ref))
 
 
 def estimate_build(recipe: Recipe, mechanics: bool = True,
@@ -159,7 +171,7 @@ def estimate_build(recipe: Recipe, mechanics: bool = True,
             n_part = len(powder)
         except InputError as err:
             problems.append(str(err))
-    resident = n_vox * RESIDENT_BYTES_PER_VOXEL / GIB
+    resident = _real(n_vox) * RESIDENT_BYTES_PER_VOXEL / GIB
     memory = {
         "packing": n_part * DEM_BYTES_PER_PARTICLE / GIB,
         "structure": resident,
@@ -169,13 +181,13 @@ def estimate_build(recipe: Recipe, mechanics: bool = True,
         memory["mechanics"] = _linear(
             lambda s: estimate_memory_gib(s, return_fields=True), shape) + resident
     peak = max(memory.values())
-    time_s = (n_part * DEM_STEPS * DEM_S_PER_PARTICLE_STEP + n_vox * ANALYSIS_S_PER_VOXEL
-              + (n_vox * MECHANICS_S_PER_VOXEL if mechanics else 0.0) + FIXED_S)
+    time_s = (n_part * DEM_STEPS * DEM_S_PER_PARTICLE_STEP + _real(n_vox) * ANALYSIS_S_PER_VOXEL
+              + (_real(n_vox) * MECHANICS_S_PER_VOXEL if mechanics else 0.0) + FIXED_S)
     available = available_memory_gib() if available_gib is None else available_gib
     if n_part > MAX_PARTICLES:
         biggest = max(counts, key=counts.__getitem__)
         problems.append(
-            f"the powder needs about {n_part:,} particles ({counts[biggest]:,} of them "
+            f"the powder needs about {_count(n_part)} particles ({_count(counts[biggest])} of them "
             f"{biggest!r}); the packing takes at most {MAX_PARTICLES:,}: reduce "
             f"simulation.box_um (now {list(sim.box_um)} µm) or raise "
             f"components.{biggest}.psd.d50_um (now {recipe.component(biggest).psd.d50_um:g} µm)"  # type: ignore[union-attr]
@@ -186,8 +198,8 @@ def estimate_build(recipe: Recipe, mechanics: bool = True,
                "(components.<name>.psd.d50_um)" if stage == "packing" else
                f"raise simulation.voxel_size_um (now {sim.voxel_size_um:g} µm) or reduce "
                f"simulation.box_um (now {list(sim.box_um)} µm)")
-        what = f"{n_part:,} particles" if stage == "packing" else (
-            f"{n_vox:,} voxels ({' x '.join(map(str, shape))})")
+        what = f"{_count(n_part)} particles" if stage == "packing" else (
+            f"{_count(n_vox)} voxels ({' x '.join(_count(n) for n in shape)})")
         problems.append(f"the {stage} stage needs about {_gib(peak)} of memory for {what} but "
                         f"{_gib(available)} is available: {fix}")
     return BuildEstimate(n_part, counts, shape, n_vox, peak, memory, available,  # type: ignore[arg-type]

@@ -477,7 +477,7 @@ def _fitting_sizes(
     limit = die_um / (2.6 if comp.role == "SSE" else 2.0) - 2.0 * layer_um
     if sizes.d_hi <= limit:
         return sizes, upper
-    needed = sizes.volume_share_above(limit)
+    needed = sizes.volume_share_above(limit) if limit > 0 else 1.0  # a box narrower than a layer
     if limit <= sizes.d_lo or needed > MAX_UPPER_CUT:
         raise InputError(
             f"component {comp.name!r}: simulation.box_um lateral size {die_um:g} µm is too small "
