@@ -74,16 +74,16 @@ class BuildOptions:
         }
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """Replace non-finite floats by None so the metrics stay strict JSON."""
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, np.generic):
-        return _json_safe(value.item())
+        return json_safe(value.item())
     return value
 
 
@@ -191,7 +191,7 @@ class Build:
         """Store a finished stage's section and time, and write metrics.json at once."""
         if section is not None:
             data = section.to_dict() if isinstance(section, Record) else section
-            self.metrics[stage] = _json_safe(data)
+            self.metrics[stage] = json_safe(data)
         self.metrics["timings_s"][stage] = round(seconds, 3)
         if stage in self.fingerprints:
             self.metrics["stage_fingerprints"][stage] = self.fingerprints[stage]

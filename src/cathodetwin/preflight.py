@@ -158,7 +158,7 @@ def estimate_build(recipe: Recipe, mechanics: bool = True,
     ``available_gib`` defaults to the memory available now (MemAvailable).
     """
     sim = recipe.simulation
-    shape = tuple(max(1, round(b / sim.voxel_size_um)) for b in sim.box_um)
+    shape = tuple(max(1, round(min(b / sim.voxel_size_um, 1e30))) for b in sim.box_um)
     n_vox = math.prod(shape)
     counts = particle_counts(recipe)
     n_part = sum(counts.values())

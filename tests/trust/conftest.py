@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,23 +43,46 @@ box_um = [8.0, 8.0, 6.0]
 voxel_size_um = 0.2
 seed = 3
 '''
-PRELUDE = "from cathodetwin.cli import main\n"
 
 
-def cathodetwin(*args: str, cwd: Path | None = None, inject: str = "",
-                timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the real console entry point ``cathodetwin.cli:main`` in a fresh interpreter.
+@dataclass(frozen=True)
+class Ran:
+    """Exit status and output of one command."""
 
-    ``inject`` is Python run before ``main()`` (to simulate a disk or solver failure).
-    Output is piped, so the command sees no terminal.
-    """
-    code = inject + "\n" + PRELUDE + "main()\n"
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cathodetwin(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the installed console entry point ``cathodetwin.cli:main`` in a fresh interpreter
+    (output piped, so the command sees no terminal)."""
+    code = "from cathodetwin.cli import main\nmain()\n"
     env = dict(os.environ, COLUMNS="200")
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=cwd, env=env, check=False)
+                          timeout=timeout, env=env, check=False)
 
 
-def no_traceback(result: subprocess.CompletedProcess) -> bool:
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch):
+    """``cli(*args, cwd=None)``: the entry point ``cathodetwin.cli:main`` in this process
+    (no interpreter start-up), as the console script runs it; output captured, no terminal."""
+    from cathodetwin.cli import main
+
+    def run(*args: str, cwd: Path | None = None) -> Ran:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as ended:
+            main(list(args))
+        out = capsys.readouterr()
+        code = ended.value.code
+        return Ran(0 if code is None else int(code), out.out, out.err)
+
+    return run
+
+
+def no_traceback(result: Ran | subprocess.CompletedProcess) -> bool:
     """Whether neither stream shows a Python traceback."""
     return "Traceback" not in result.stdout + result.stderr
 

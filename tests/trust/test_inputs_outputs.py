@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CAM_NAME, NASTY_NAME, SSE_NAME, TINY_TOML, cathodetwin, no_traceback
+from conftest import CAM_NAME, NASTY_NAME, SSE_NAME, TINY_TOML, no_traceback
 
 from cathodetwin.packing import build_packing
 from cathodetwin.recipe import default_recipe_path, recipe_from_dict
@@ -23,10 +23,10 @@ PHASES = "0=pore,85=CAM:NCM811,170=SSE:Li6PS5Cl"
 
 # --- item 1: never overwrite an input -------------------------------------------------------
 
-def test_build_into_the_recipes_own_directory_keeps_the_recipe(tmp_path: Path) -> None:
+def test_build_into_the_recipes_own_directory_keeps_the_recipe(cli, tmp_path: Path) -> None:
     recipe = tmp_path / "recipe.toml"
     recipe.write_text(TINY_TOML, encoding="utf-8")
-    result = cathodetwin("build", "recipe.toml", "-o", ".", cwd=tmp_path)
+    result = cli("build", "recipe.toml", "-o", ".", cwd=tmp_path)
     assert result.returncode == 2 and no_traceback(result)
     assert "recipe.toml" in result.stderr and "did not write" in result.stderr
     assert recipe.read_text(encoding="utf-8") == TINY_TOML  # comments and all
@@ -75,8 +75,8 @@ def test_the_bundled_example_studys_fine_sse_point_builds() -> None:
 
 # --- item 3: user strings are text -----------------------------------------------------------
 
-def test_recipe_check_prints_names_with_markup_as_given(tiny_recipe: Path) -> None:
-    result = cathodetwin("recipe", "check", str(tiny_recipe))
+def test_recipe_check_prints_names_with_markup_as_given(cli, tiny_recipe: Path) -> None:
+    result = cli("recipe", "check", str(tiny_recipe))
     assert result.returncode == 0, result.stderr
     for name in (NASTY_NAME, CAM_NAME, SSE_NAME):
         assert name in result.stdout
@@ -103,59 +103,64 @@ def test_report_of_a_name_that_is_broken_mathtext(tmp_path: Path) -> None:
 
 # --- item 4: tracebacks become messages ------------------------------------------------------
 
-def test_output_that_is_a_file_is_refused(tiny_recipe: Path, tmp_path: Path) -> None:
+def test_output_that_is_a_file_is_refused(cli, tiny_recipe: Path, tmp_path: Path) -> None:
     target = tmp_path / "file"
     target.write_text("x", encoding="utf-8")
-    result = cathodetwin("build", str(tiny_recipe), "-o", str(target))
+    result = cli("build", str(tiny_recipe), "-o", str(target))
     assert result.returncode == 2 and no_traceback(result)
     assert "is a file" in result.stderr
 
 
-def test_unwritable_output_is_refused_before_computing(tiny_recipe: Path) -> None:
-    result = cathodetwin("build", str(tiny_recipe), "-o", "/proc/cathodetwin-out")
+def test_unwritable_output_is_refused_before_computing(cli, tiny_recipe: Path) -> None:
+    result = cli("build", str(tiny_recipe), "-o", "/proc/cathodetwin-out")
     assert result.returncode == 2 and no_traceback(result)
     assert "not writable" in result.stderr or "not a directory" in result.stderr
 
 
-def test_disk_full_is_one_line_and_a_log(tiny_recipe: Path, tmp_path: Path) -> None:
-    inject = ("import errno, cathodetwin.pipeline as p\n"
-              "def full(*a, **k):\n"
-              "    raise OSError(errno.ENOSPC, 'No space left on device', 'metrics.json')\n"
-              "p.write_json_atomic = full\n")
+def test_disk_full_is_one_line_and_a_log(cli, tiny_recipe: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import cathodetwin.pipeline
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "metrics.json")
+
+    monkeypatch.setattr(cathodetwin.pipeline, "write_json_atomic", full)
     out = tmp_path / "out"
-    result = cathodetwin("build", str(tiny_recipe), "-o", str(out), "--no-report", inject=inject)
+    result = cli("build", str(tiny_recipe), "-o", str(out), "--no-report")
     assert result.returncode == 1 and no_traceback(result)
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "No space left on device" in lines[0]
     assert "Traceback" in (out / "cathodetwin-error.log").read_text(encoding="utf-8")
 
 
-def test_analyze_into_a_directory_is_refused_before_the_analysis(tmp_path: Path) -> None:
-    result = cathodetwin("analyze", str(IMAGE), "--phases", PHASES, "--voxel-size", "0.25",
+def test_analyze_into_a_directory_is_refused_before_the_analysis(cli, tmp_path: Path) -> None:
+    result = cli("analyze", str(IMAGE), "--phases", PHASES, "--voxel-size", "0.25",
                          "-o", str(tmp_path))
     assert result.returncode == 2 and no_traceback(result)
     assert "is a directory" in result.stderr and "porosity" not in result.stdout
 
 
-def test_corrupt_stage_files_are_computed_again(cli_build, tmp_path: Path) -> None:
+def test_corrupt_stage_files_are_computed_again(cli, cli_build, tmp_path: Path) -> None:
     out, _ = cli_build
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     packing = copy / "packing.npz"
     packing.write_bytes(packing.read_bytes()[: packing.stat().st_size // 2])
-    result = cathodetwin("build", str(copy / "recipe.toml"), "-o", str(copy), "--no-mechanics",
+    result = cli("build", str(copy / "recipe.toml"), "-o", str(copy), "--no-mechanics",
                          "--no-cell", "--no-report")
     assert result.returncode == 0 and no_traceback(result), result.stderr
     assert "packing.npz is unreadable" in result.stdout and "packing: done" in result.stdout
     assert "structure: reused" in result.stdout  # the packing is deterministic
 
 
-def test_corrupt_metrics_json_is_named_and_recomputed(cli_build, tmp_path: Path) -> None:
+def test_corrupt_metrics_json_is_named_and_recomputed(cli, cli_build, tmp_path: Path) -> None:
     out, _ = cli_build
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     (copy / "metrics.json").write_text('{"timings_s": {"packing": 1', encoding="utf-8")
-    result = cathodetwin("build", str(copy / "recipe.toml"), "-o", str(copy), "--no-mechanics",
+    result = cli("build", str(copy / "recipe.toml"), "-o", str(copy), "--no-mechanics",
                          "--no-cell", "--no-report")
     assert result.returncode == 0 and no_traceback(result), result.stderr
     assert f"{copy / 'metrics.json'} is unreadable" in result.stdout
@@ -193,9 +198,9 @@ def _impossible(tmp_path: Path, change: str) -> Path:
 
 
 @pytest.mark.parametrize("case", sorted(IMPOSSIBLE))
-def test_recipe_check_refuses_what_build_cannot_hold(case: str, tmp_path: Path) -> None:
+def test_recipe_check_refuses_what_build_cannot_hold(cli, case: str, tmp_path: Path) -> None:
     path = _impossible(tmp_path, IMPOSSIBLE[case])
-    result = cathodetwin("recipe", "check", str(path))
+    result = cli("recipe", "check", str(path))
     assert result.returncode == 2 and no_traceback(result)
     assert re.search(r"\d[\d,.]* (particles|voxels)", result.stdout + result.stderr)
     data = json.loads(json.dumps(__import__("tomllib").loads(path.read_text("utf-8"))))
@@ -210,13 +215,13 @@ def test_recipe_check_refuses_what_build_cannot_hold(case: str, tmp_path: Path) 
                 assert isinstance(node, dict) and part in node, f"{field} is not a recipe field"
                 node = node[part]
     out = tmp_path / "out"
-    built = cathodetwin("build", str(path), "-o", str(out))
+    built = cli("build", str(path), "-o", str(out))
     assert built.returncode == 2 and no_traceback(built)
     assert not out.exists()  # nothing written, no stray recipe.toml
 
 
-def test_recipe_check_shows_the_estimate() -> None:
-    result = cathodetwin("recipe", "check", str(default_recipe_path()))
+def test_recipe_check_shows_the_estimate(cli) -> None:
+    result = cli("recipe", "check", str(default_recipe_path()))
     assert result.returncode == 0
     found = re.search(r"estimate: ([\d,]+) particles, (\d+) x (\d+) x (\d+) = ([\d,]+) voxels",
                       result.stdout)
@@ -229,8 +234,8 @@ def test_recipe_check_shows_the_estimate() -> None:
 # --- item 7: analyze sanity ------------------------------------------------------------------
 
 @pytest.mark.parametrize("voxel", ["1e6", "1e-9"])
-def test_analyze_warns_of_an_implausible_voxel_size(voxel: str, tmp_path: Path) -> None:
-    result = cathodetwin("analyze", str(IMAGE), "--phases", PHASES, "--voxel-size", voxel,
+def test_analyze_warns_of_an_implausible_voxel_size(cli, voxel: str, tmp_path: Path) -> None:
+    result = cli("analyze", str(IMAGE), "--phases", PHASES, "--voxel-size", voxel,
                          "--no-transport", "-o", str(tmp_path / "m.json"))
     assert result.returncode == 0 and no_traceback(result)
     assert "warning: --voxel-size" in result.stderr

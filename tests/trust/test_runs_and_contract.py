@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import cathodetwin, no_traceback
+from conftest import no_traceback
 
 from cathodetwin.errors import InputError
 from cathodetwin.pipeline import BuildOptions, remove_stale_temp_dirs, stage_fingerprints
@@ -23,13 +23,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 # --- item 6: resume honesty ------------------------------------------------------------------
 
-def test_other_transport_axes_recompute_transport_and_show_reuse(cli_build,
+def test_other_transport_axes_recompute_transport_and_show_reuse(cli, cli_build,
                                                                   tmp_path: Path) -> None:
     out, first = cli_build
     assert "transport: done" in first.stdout
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
-    result = cathodetwin("build", str(copy / "recipe.toml"), "-o", str(copy), "--axes", "all",
+    result = cli("build", str(copy / "recipe.toml"), "-o", str(copy), "--axes", "all",
                          "--no-mechanics", "--no-report")
     assert result.returncode == 0, result.stderr
     for stage in ("packing", "voxels", "structure"):
@@ -84,12 +84,12 @@ def test_terminal_progress_shows_an_eta(tmp_path: Path) -> None:
 
 # --- item 9: studies -------------------------------------------------------------------------
 
-def test_a_study_may_not_import_an_arbitrary_module(tmp_path: Path) -> None:
+def test_a_study_may_not_import_an_arbitrary_module(cli, tmp_path: Path) -> None:
     study = tmp_path / "s.toml"
     study.write_text(f'name = "x"\nrecipe = "{REPO / "src/cathodetwin/data/default_recipe.toml"}"'
                      '\nevaluator = "this:s"\n[[parameters]]\npath = "simulation.seed"\n'
                      "values = [1, 2]\n", encoding="utf-8")
-    result = cathodetwin("study", str(study), "-o", str(tmp_path / "out"), "--serial")
+    result = cli("study", str(study), "-o", str(tmp_path / "out"), "--serial")
     assert result.returncode == 2 and no_traceback(result)
     assert "not a registered evaluator" in result.stderr
     assert "Beautiful is better than ugly" not in result.stdout  # `this` was never imported
@@ -152,28 +152,33 @@ def test_temp_dirs_of_killed_builds_are_removed(tmp_path: Path) -> None:
 
 # --- item 10: the error contract -------------------------------------------------------------
 
-def test_an_internal_error_exits_1_with_a_log_not_2(tiny_recipe: Path, tmp_path: Path) -> None:
-    inject = ("import cathodetwin.pipeline as p\n"
-              "def broken(*a, **k):\n"
-              "    raise ValueError('an internal invariant broke')\n"
-              "p.measure_structure = broken\n")
+def test_an_internal_error_exits_1_with_a_log_not_2(cli, tiny_recipe: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import cathodetwin.pipeline
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("an internal invariant broke")
+
+    monkeypatch.setattr(cathodetwin.pipeline, "measure_structure", broken)
     out = tmp_path / "out"
-    result = cathodetwin("build", str(tiny_recipe), "-o", str(out), "--no-report", inject=inject)
+    result = cli("build", str(tiny_recipe), "-o", str(out), "--no-report")
     assert result.returncode == 1 and no_traceback(result)  # 0.3.2: exit 2, "bad input"
     assert "internal error, ValueError: an internal invariant broke" in result.stderr
     log = out / "cathodetwin-error.log"
     assert str(log) in result.stderr and "Traceback" in log.read_text(encoding="utf-8")
 
 
-def test_a_solver_failure_exits_1_and_says_so(tiny_recipe: Path, tmp_path: Path) -> None:
-    inject = ("import cathodetwin.pipeline as p\n"
-              "from cathodetwin.errors import SolverError\n"
-              "def stuck(*a, **k):\n"
-              "    raise SolverError('PyBaMM failed on the discharge at 3C')\n"
-              "p.predict_rates = stuck\n")
+def test_a_solver_failure_exits_1_and_says_so(cli, tiny_recipe: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import cathodetwin.pipeline
+    from cathodetwin.errors import SolverError
+
+    def stuck(*args: object, **kwargs: object) -> None:
+        raise SolverError("PyBaMM failed on the discharge at 3C")
+
+    monkeypatch.setattr(cathodetwin.pipeline, "predict_rates", stuck)
     out = tmp_path / "out"
-    result = cathodetwin("build", str(tiny_recipe), "-o", str(out), "--no-report",
-                         "--no-mechanics", inject=inject)
+    result = cli("build", str(tiny_recipe), "-o", str(out), "--no-report", "--no-mechanics")
     assert result.returncode == 1 and no_traceback(result)
     assert "solver failed: PyBaMM failed on the discharge at 3C" in result.stderr
 
@@ -191,14 +196,18 @@ def test_input_validation_raises_input_error() -> None:
 
 # --- item 11: README -------------------------------------------------------------------------
 
-def test_readme_analyze_example_runs_as_written(tmp_path: Path) -> None:
+def test_readme_analyze_example_runs_as_written(cli, tmp_path: Path) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     command = re.search(r"^cathodetwin analyze (.*?)#", readme.replace("\\\n", " "), re.M | re.S)
     assert command
     args = [a.strip('"') for a in re.findall(r'"[^"]*"|\S+', command.group(1))]
-    result = cathodetwin("analyze", *args, "--no-transport", cwd=REPO)
-    assert result.returncode == 0, result.stderr
-    (REPO / "scan-metrics.json").unlink()
+    written = REPO / "scan-metrics.json"
+    try:
+        result = cli("analyze", *args, "--no-transport", cwd=REPO)
+        assert result.returncode == 0, result.stderr
+        assert written.exists()
+    finally:
+        written.unlink(missing_ok=True)
 
 
 def test_readme_says_how_to_reach_the_command_and_install() -> None:

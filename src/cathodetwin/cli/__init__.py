@@ -9,7 +9,7 @@ import warnings
 import typer
 
 from cathodetwin.cli import analyze_cmd, build_cmd, calc_cmd, recipe_cmd, reproduce_cmd, study_cmd
-from cathodetwin.cli.failure import err_console, exit_code
+from cathodetwin.cli.failure import err_console, exit_code, set_output_dir
 
 app = typer.Typer(
     name="cathodetwin",
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     bad input with a message, 1 on any other failure (see cathodetwin.errors)."""
     signal.signal(signal.SIGTERM, _terminated)
     warnings.showwarning = _show_warning
+    set_output_dir(None)
     try:
         app(args=argv, prog_name="cathodetwin")
     except Exception as err:  # the error contract: one line each, never a bare traceback

@@ -26,7 +26,8 @@ console = Console(markup=False, highlight=False)  # user strings are text
 
 # Plausible ranges: voxel edge of FIB-SEM / X-ray CT of battery electrodes, and the equivalent
 # diameter of CAM particles (cathode powders are 1–20 µm; fines and agglomerates widen it).
-VOXEL_SIZE_RANGE_UM = (1e-3, 100.0)
+VOXEL_SIZE_RANGE_UM = (1e-3, 100.0)  # outside: a warning
+VOXEL_SIZE_LIMITS_UM = (1e-9, 1e9)  # outside: refused (areas and volumes would overflow)
 CAM_DIAMETER_RANGE_UM = (0.05, 500.0)
 
 
@@ -135,6 +136,7 @@ def analyze(
 ) -> None:
     """Measure a segmented image: fractions, connectivity, interfaces, pores, tortuosity."""
     from cathodetwin.cli.build_cmd import parse_axes
+    from cathodetwin.pipeline import json_safe
 
     check_output_file(output)
     chosen_axes = parse_axes(axes)
@@ -150,6 +152,10 @@ def analyze(
     if shape is not None or dtype is not None:
         raw["order"] = order
     micro = import_image(image, phases, voxel_size, **raw)
+    lo, hi = VOXEL_SIZE_LIMITS_UM
+    if not all(lo <= v <= hi for v in micro.voxel_size_um):
+        raise InputError(f"--voxel-size: {voxel_size!r} µm; allowed: {lo:g} to {hi:g} µm per "
+                         "axis (image voxels are usually 0.001–100 µm)")
     has_cam = bool(micro.mask(*CAM_SIDE_ROLES).any())
     particles = cam_particle_ids(micro) if has_cam else None  # found once for both stages
     for warning in sanity_warnings(micro.voxel_size_um, particles.ids if particles else None):
@@ -161,7 +167,7 @@ def analyze(
     if conduction is not None:
         record["transport"] = conduction.to_dict()
     output.parent.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(output, record)
+    write_json_atomic(output, json_safe(record))
     console.print(summary_table(metrics, conduction, f"{image.name}: {micro.shape} voxels at "
                                                      f"{micro.voxel_size_um} µm"))
     if conduction is not None:

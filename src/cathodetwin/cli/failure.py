@@ -26,9 +26,10 @@ _output_dir: list[Path] = []  # the running command's output directory, if it ha
 err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
-def set_output_dir(path: Path) -> None:
-    """Record where the running command writes; a failure's traceback goes there."""
-    _output_dir[:] = [Path(path)]
+def set_output_dir(path: Path | None) -> None:
+    """Record where the running command writes (None: nowhere yet); a failure's traceback
+    goes there."""
+    _output_dir[:] = [] if path is None else [Path(path)]
 
 
 def write_traceback(err: BaseException) -> Path | None:
