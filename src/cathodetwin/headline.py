@@ -101,7 +101,8 @@ def headline_metrics(metrics: Mapping[str, Any],
                      energy_rates: Sequence[float] = (0.1, 1.0)) -> dict[str, Any]:
     """Flat scalar metrics of a build (for studies, paper comparisons and the CLI summary).
 
-    The :data:`HEADLINES`, paper 000's contact utilization per overlap threshold, contact
+    The :data:`HEADLINES`, the share of the recipe's carbon the pores took
+    (``carbon_placed_fraction``), paper 000's contact utilization per overlap threshold, contact
     retention and post-charge utilization per stack pressure, capacity at every simulated
     C-rate, and energy densities at ``energy_rates``.
     """
@@ -111,6 +112,10 @@ def headline_metrics(metrics: Mapping[str, Any],
     particle = value_at(metrics, ("structure", "utilization_particle_contacts")) or {}
     for pct, entry in (particle.get("by_min_overlap_percent") or {}).items():
         flat[f"utilization_contact_{pct}pct"] = entry["particle_fraction"]
+    carbon = value_at(metrics, ("packing", "carbon")) or {}
+    placed = [c["placed_fraction"] for c in carbon.values() if "placed_fraction" in c]
+    if placed:  # below 1: the pressed pore space could not take all the recipe's carbon
+        flat["carbon_placed_fraction"] = min(placed)
     contacts = value_at(metrics, ("structure", "cam_contacts")) or {}
     flat["cam_cam_contacts_per_particle"] = contacts.get("cam_coordination_packing")
     for entry in value_at(metrics, ("mechanics", "contact_retention")) or []:

@@ -63,6 +63,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, di
         path = tmp_path_factory.mktemp(name)
         first = build(recipe, path, options)
         again = build(recipe, path, options)  # resumed: every stage read back from disk
+        assert again.pop("reused_stages") == list(first["timings_s"])
+        assert first.pop("reused_stages") == []
         assert again == first
         out[name] = (path, again)
     return out

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from conftest import CAM_NAME, NASTY_NAME, SSE_NAME, TINY_TOML, no_traceback
 
+from cathodetwin.headline import headline_metrics
 from cathodetwin.packing import build_packing
 from cathodetwin.recipe import default_recipe_path, recipe_from_dict
 from cathodetwin.study import load_study, plan_study
@@ -62,6 +63,8 @@ def test_carbon_the_pores_cannot_take_is_reported_not_raised() -> None:
     f = packing.fibers
     length = np.linalg.norm(f.end_um - f.start_um, axis=1)
     assert len(f) > 0 and np.sum(np.pi * f.radius_um**2 * length) <= rec["placed_volume_um3"]
+    flat = headline_metrics({"packing": {"carbon": packing.provenance["carbon"]}})
+    assert flat["carbon_placed_fraction"] == rec["placed_fraction"]  # a study sees it
 
 
 @pytest.mark.slow
