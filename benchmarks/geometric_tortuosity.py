@@ -17,13 +17,12 @@ import os
 import time
 
 import numpy as np
+import skfmm
 
 from cathodetwin.analysis.geometry.paths import path_lengths_um
 from cathodetwin.structure.io import load_microstructure
 from cathodetwin.structure.microstructure import IONIC_ROLES
 from cathodetwin.structure.synthetic import synthetic_composite
-
-import skfmm
 
 
 def skfmm_path_lengths_um(mask: np.ndarray, spacing: tuple[float, float, float], order: int,
