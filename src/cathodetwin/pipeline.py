@@ -302,7 +302,8 @@ def build(
             t0 = time.perf_counter()
             mech = analyze_microstructure_breathing(
                 micro, stack_pressure_mpa=recipe.processing.stack_pressure_mpa,
-                particle_ids=owners, return_fields=True)
+                particle_ids=owners, return_fields=True,
+                progress=lambda share: notify("mechanics", {"fraction": share}))
             save_npy_atomic(fields_path, _mid_xz(mech))
             b.record("mechanics", time.perf_counter() - t0, mech)
 

@@ -234,3 +234,10 @@ def test_breathing_refuses_bad_arguments(composite):
         analyze_breathing(composite,
                           PhaseElasticInputs({1: 1.0}, {1: 0.3}, {}, {}, (1,), (2,), {}),
                           voxel_size_um=VOXEL)
+
+
+def test_progress_rises_to_the_end_of_both_solves(composite):
+    shares: list[float] = []
+    res = run(composite, -0.01, progress=shares.append)
+    assert res.solver["eigenstrain"].iterations > 0
+    assert shares == sorted(shares) and 0.0 < shares[0] and 0.85 <= shares[-1] <= 0.9

@@ -1,9 +1,10 @@
 """What a running build shows: a rich progress display in a terminal, log lines otherwise.
 
-Both read the pipeline's ``progress(stage, info)`` events: ``start``, packing dicts with a
-``fraction`` done, ``note`` and ``done`` (``reused`` or computed, with its seconds). Without a
-terminal (output redirected, a batch job) every stage start and end is one line, and long
-stages add a line every ``LOG_EVERY`` of their progress.
+Both read the pipeline's ``progress(stage, info)`` events: ``start``, a ``fraction`` done
+(packing dicts with the pressure and porosity; the mechanics' solves as they converge),
+``note`` and ``done`` (``reused`` or computed, with its seconds). Without a terminal (output
+redirected, a batch job) every stage start and end is one line, and long stages add a line
+every ``LOG_EVERY`` of their progress.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ class LogLines:
             fraction = float(info["fraction"])
             if fraction - self.logged.get(stage, 0.0) >= LOG_EVERY - 1e-9:
                 self.logged[stage] = fraction
-                self.line(f"{stage}: {100 * fraction:.0f} % ({_detail(info)})")
+                detail = _detail(info)
+                self.line(f"{stage}: {100 * fraction:.0f} %" + (f" ({detail})" if detail else ""))
 
 
 class Bars:

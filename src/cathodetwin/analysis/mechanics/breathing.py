@@ -10,7 +10,7 @@ elasticity lets every state be a sum s_B + c * s_A, so any stack pressure costs 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -212,6 +212,7 @@ def analyze_breathing(
     return_fields: bool = False,
     rtol: float = 1e-3,
     max_iterations: int = 1000,
+    progress: Callable[[float], None] | None = None,
 ) -> BreathingResult:
     """Strain energy (kJ/m³), volume change (%), stack pressure change (MPa) and contact loss.
 
@@ -255,6 +256,8 @@ def analyze_breathing(
         Relative residual at which the elastic solves stop.
     max_iterations : int, optional
         Iteration limit of each elastic solve.
+    progress : callable, optional
+        Called with the share of the work done (0–1) as the solves converge.
 
     Returns
     -------
@@ -299,7 +302,9 @@ def analyze_breathing(
     table = label_elasticity(dict(phases.youngs_modulus_gpa), dict(phases.poisson_ratio),
                              dict(phases.eigenstrain))
     nz = labels.shape[2]
-    load = _load_response(padded, nz, table, voxel_size_um, lateral, rtol, max_iterations)
+    report = progress or (lambda share: None)
+    load = _load_response(padded, nz, table, voxel_size_um, lateral, rtol, max_iterations,
+                          report)
     interface = _interface_tractions(padded, nz, table, voxel_size_um, load,
                                      phases.cam_labels, phases.electrolyte_labels)
     comp = padded[:, :, :nz]
@@ -357,14 +362,18 @@ def _with_separator(labels: np.ndarray, phases: PhaseElasticInputs, pad_voxels: 
 
 
 def _load_response(padded: np.ndarray, nz: int, table, voxel_size_um, lateral: Lateral,
-                   rtol: float, max_iterations: int) -> LoadResponse:
-    """Solves A (unit through-plane strain) and B (eigenstrain, height held) of the stack."""
+                   rtol: float, max_iterations: int,
+                   progress: Callable[[float], None]) -> LoadResponse:
+    """Solves A (unit through-plane strain) and B (eigenstrain, height held) of the stack;
+    ``progress`` gets the share done (0–0.9: the two solves carry most of the work)."""
     free = lateral == "free"
     control = (free, free, False)
     sol_a = solve_elasticity(padded, table, voxel_size_um, (0, 0, 1.0, 0, 0, 0), control,
-                             eigenstrain_scale=0.0, rtol=rtol, max_iterations=max_iterations)
+                             eigenstrain_scale=0.0, rtol=rtol, max_iterations=max_iterations,
+                             progress=lambda share: progress(0.45 * share))
     sol_b = solve_elasticity(padded, table, voxel_size_um, (0.0,) * 6, control,
-                             eigenstrain_scale=1.0, rtol=rtol, max_iterations=max_iterations)
+                             eigenstrain_scale=1.0, rtol=rtol, max_iterations=max_iterations,
+                             progress=lambda share: progress(0.45 + 0.45 * share))
     return LoadResponse(sol_a, sol_b, float(sol_a.mean_stress_mpa[2]),
                         float(sol_b.mean_stress_mpa[2]),
                         _slab_strain(sol_a, nz, voxel_size_um[2]),
@@ -436,6 +445,7 @@ def analyze_microstructure_breathing(
     particle_ids: np.ndarray | None = None,
     return_fields: bool = False,
     rtol: float = 1e-3,
+    progress: Callable[[float], None] | None = None,
 ) -> BreathingResult:
     """Mechanics stage of a twin: :func:`analyze_breathing` with the phases' materials.
 
@@ -466,6 +476,8 @@ def analyze_microstructure_breathing(
         Also keep the stress (MPa), strain and energy density (kJ/m³) fields.
     rtol : float, optional
         Relative residual at which the elastic solves stop.
+    progress : callable, optional
+        Called with the share of the work done (0–1) as the solves converge.
 
     Returns
     -------
@@ -495,4 +507,5 @@ def analyze_microstructure_breathing(
         particle_ids=particle_ids,
         return_fields=return_fields,
         rtol=rtol,
+        progress=progress,
     )
