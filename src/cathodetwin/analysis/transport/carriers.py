@@ -54,12 +54,14 @@ def ionic_and_electronic(
     periodic: bool = False,
     flux_tolerance: float = 1e-5,
     threads: int | None = None,
+    device: str = "cpu",
 ) -> CarrierTransport:
     """Ionic (SSE + shell) and electronic (CAM + carbon) σ_eff and τ along each of ``axes``.
 
     ``conductivities`` may override the library per carrier: ``{"ionic": {label: S/cm}}``.
     τ uses σ0 = the volume-weighted mean conductivity of the carrier's phases and φ = their
     volume fraction (for one conducting material: its bulk conductivity and volume fraction).
+    ``device`` ("cpu" or "cuda") is where the voxel solves run.
     """
     overrides = dict(conductivities or {})
     unknown = set(overrides) - set(CARRIER_ROLES)
@@ -73,7 +75,7 @@ def ionic_and_electronic(
         results[carrier] = tuple(
             effective_conductivity(
                 micro, table, axis=axis, periodic=periodic, flux_tolerance=flux_tolerance,
-                threads=threads,
+                threads=threads, device=device,
             )
             for axis in axes
         )

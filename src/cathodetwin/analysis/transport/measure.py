@@ -95,12 +95,14 @@ def measure_transport(
     particle_ids: np.ndarray | None = None,
     cam_particles: CamParticleIds | None = None,
     threads: int | None = None,
+    device: str = "cpu",
 ) -> TransportMetrics:
     """Transport stage of a twin (see module); ``axes`` adds in-plane voxel solves to z.
 
     ``packing``: the packing ``micro`` was voxelized from (contact network, CAM particles);
     ``particle_ids``: its voxel owners from ``voxelize_with_owners`` (saves re-drawing it);
-    ``cam_particles`` (from :func:`cam_particle_ids`) saves finding the CAM particles again.
+    ``cam_particles`` (from :func:`cam_particle_ids`) saves finding the CAM particles again;
+    ``device`` ("cpu" or "cuda") is where the voxel solves run.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -112,7 +114,7 @@ def measure_transport(
         t0 = now
 
     axes = tuple(sorted({*axes, THROUGH_PLANE_AXIS}))
-    voxels = ionic_and_electronic(micro, axes=axes, threads=threads)
+    voxels = ionic_and_electronic(micro, axes=axes, threads=threads, device=device)
     tick("voxel_solves")
     network = electronic_contact_network(packing) if packing is not None else None
     tick("electronic_contact_network")
