@@ -20,7 +20,7 @@ from cathodetwin.analysis.transport import (  # noqa: E402
 )
 from cathodetwin.analysis.transport.deflation import ClusterDeflation  # noqa: E402
 from cathodetwin.analysis.transport.kernels import SERIAL  # noqa: E402
-from cathodetwin.analysis.transport.kernels_cuda import CUDA, SIMULATED  # noqa: E402
+from cathodetwin.analysis.transport.ops_cuda import CUDA, SIMULATED  # noqa: E402
 
 # Odd lateral sizes: equal colours meet across the periodic wrap faces.
 SHAPES = [(5, 7, 3), (4, 6, 8)]

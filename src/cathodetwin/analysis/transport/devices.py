@@ -1,7 +1,7 @@
 """Where a voxel transport solve runs: the CPU op tables or the CUDA one, chosen by name.
 
 ``device="cpu"`` uses the numba kernels of :mod:`kernels` (serial or threaded);
-``device="cuda"`` the numba.cuda kernels of :mod:`kernels_cuda` on the first GPU, imported only
+``device="cuda"`` the numba.cuda op table of :mod:`ops_cuda` on the first GPU, imported only
 when asked for, so the CPU path needs no GPU software. The solver, the multigrid and the
 deflation are the same code on both.
 """
@@ -37,7 +37,7 @@ def cuda_ops() -> SimpleNamespace:
             "device='cuda' needs an NVIDIA GPU with a working CUDA driver, and numba found none; "
             "use device='cpu'"
         )
-    from cathodetwin.analysis.transport.kernels_cuda import CUDA
+    from cathodetwin.analysis.transport.ops_cuda import CUDA
 
     return CUDA
 

@@ -21,7 +21,7 @@ the summation order of reductions.
 ``SERIAL`` and ``PARALLEL`` are op tables: besides the grid kernels they hold the array
 handling (allocation, copies, host transfer), the spanning-cluster setup and the deflation
 kernels, so that the solver, the multigrid and the deflation run unchanged on the CUDA table
-of :mod:`kernels_cuda`, which has the same entries.
+of :mod:`ops_cuda`, which has the same entries.
 """
 
 from __future__ import annotations

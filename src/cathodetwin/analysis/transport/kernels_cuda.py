@@ -1,64 +1,22 @@
-"""numba.cuda kernels and the CUDA op table of the voxel conduction solver.
+"""numba.cuda kernels of the voxel conduction solver (launched by :mod:`ops_cuda`).
 
-The table :data:`CUDA` has the entries of ``kernels.SERIAL`` and computes the same numbers on
-device arrays: the same canonical layout (current along axis 0, ``g0`` of shape
-``(n0 + 1, n1, n2)``), the same arithmetic in the same order and precision per voxel, and
-red-black Gauss-Seidel sweeps that reproduce the CPU's sweep order where odd periodic axes
-couple voxels of equal colour (the wrap-around row and column are updated after the rest, in
-the CPU's order). Reductions (dot products, plane currents) sum in a different order than the
-CPU, which changes results at round-off level only. The spanning cluster is labelled on the
-device with union-find (Playne & Hawick, IEEE TPDS 29 (2018) 1217) so that the volume crosses
-to the GPU once, as uint8 labels.
-
-Kernels loop over their index range with grid strides, so any launch shape covers any volume;
-under numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``, used by the tests on machines
-without a GPU) they are launched with a handful of threads, each covering many voxels.
+Same canonical layout as :mod:`kernels` (current along axis 0, ``g0`` of shape
+``(n0 + 1, n1, n2)``) and the same arithmetic per voxel, in the same order and precision.
+Every kernel loops over its index range with grid strides (3D kernels: x threads along k,
+y along j, z along i), so any launch shape covers any volume. The spanning cluster is labelled
+with union-find (Playne & Hawick, IEEE TPDS 29 (2018) 1217).
 
 Importing this module imports numba.cuda; :mod:`devices` does so only for ``device="cuda"``.
 """
 
 from __future__ import annotations
 
-import math
-import warnings
-from types import SimpleNamespace
-
 import numba
-import numpy as np
 from numba import cuda
 
 from cathodetwin.analysis.transport.kernels import TINY
 
-# Under the simulator numba.cuda's API comes from numba.cuda.simulator (both numba's built-in
-# target and the numba-cuda package).
-SIMULATED = "simulator" in getattr(cuda.jit, "__module__", "")
-# Threads per block of the 3D grid kernels (along k, j, i) and of the reductions.
-BLOCK = (2, 2, 1) if SIMULATED else (64, 4, 1)
-REDUCE_THREADS = 2 if SIMULATED else 256  # a power of two, at most REDUCE_CACHE
-REDUCE_CACHE = 256
-MAX_BLOCKS = 2 if SIMULATED else 4096  # grid-stride loops cover the rest
-FLAT_THREADS = 2 if SIMULATED else 256
-
-# Coarse multigrid levels are small grids by design.
-warnings.filterwarnings("ignore", message="Grid size .* will likely result in GPU under")
-
-
-def _grid3(n0: int, n1: int, n2: int) -> tuple[int, int, int]:
-    """Blocks along (k, j, i) for a grid-stride launch over an (n0, n1, n2) box."""
-    if SIMULATED:
-        return (1, 1, 1)
-    bk, bj, bi = BLOCK
-    return (min(-(-n2 // bk), 65535), min(-(-n1 // bj), 65535), min(-(-n0 // bi), 65535))
-
-
-def _blocks(size: int, threads: int) -> int:
-    """Blocks for a grid-stride launch over ``size`` elements."""
-    return max(1, min(MAX_BLOCKS, -(-size // threads)))
-
-
-def _flat(a):
-    """1D view of a C-contiguous device array."""
-    return a.reshape(a.size)
+REDUCE_CACHE = 256  # shared-memory slots of the block reductions: the most threads per block
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,7 +82,7 @@ def _block_sum(cache, t, nt):
 # Grid kernels
 
 @cuda.jit(cache=True)
-def _apply_operator(x, g0, g1, g2, out):
+def apply_operator(x, g0, g1, g2, out):
     n0, n1, n2 = x.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -135,7 +93,7 @@ def _apply_operator(x, g0, g1, g2, out):
 
 
 @cuda.jit(cache=True)
-def _residual(x, b, g0, g1, g2, out):
+def residual(x, b, g0, g1, g2, out):
     n0, n1, n2 = x.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -146,7 +104,7 @@ def _residual(x, b, g0, g1, g2, out):
 
 
 @cuda.jit(cache=True)
-def _gauss_seidel_box(x, b, g0, g1, g2, colour, j_lo, j_hi, k_lo, k_hi, skip_j, skip_k):
+def gauss_seidel_box(x, b, g0, g1, g2, colour, j_lo, j_hi, k_lo, k_hi, skip_j, skip_k):
     """Update voxels of ``colour`` with j in [j_lo, j_hi), k in [k_lo, k_hi), except the
     wrap-around row ``skip_j`` and column ``skip_k`` (−1: none)."""
     n0 = x.shape[0]
@@ -162,7 +120,7 @@ def _gauss_seidel_box(x, b, g0, g1, g2, colour, j_lo, j_hi, k_lo, k_hi, skip_j, 
 
 
 @cuda.jit(cache=True)
-def _jacobi_start(x, b, g0, g1, g2, colour):
+def jacobi_start(x, b, g0, g1, g2, colour):
     n0, n1, n2 = x.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -180,7 +138,7 @@ def _jacobi_start(x, b, g0, g1, g2, colour):
 
 
 @cuda.jit(cache=True)
-def _restrict_residual(x, b, g0, g1, g2, coarse):
+def restrict_residual(x, b, g0, g1, g2, coarse):
     n0, n1, _ = x.shape
     m0, m1, m2 = coarse.shape
     k0, j0, i0 = cuda.grid(3)
@@ -203,7 +161,7 @@ def _restrict_residual(x, b, g0, g1, g2, coarse):
 
 
 @cuda.jit(cache=True)
-def _prolong_add(x, coarse, weight):
+def prolong_add(x, coarse, weight):
     n0, n1, n2 = x.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -214,7 +172,7 @@ def _prolong_add(x, coarse, weight):
 
 
 @cuda.jit(cache=True)
-def _coarsen_conductances(g0, g1, g2, c0, c1, c2):
+def coarsen_conductances(g0, g1, g2, c0, c1, c2):
     n0, n1, n2 = g1.shape
     m0, m1, m2 = c1.shape
     k0, j0, i0 = cuda.grid(3)
@@ -256,7 +214,7 @@ def _coarsen_conductances(g0, g1, g2, c0, c1, c2):
 
 
 @cuda.jit(cache=True)
-def _face_conductances(sigma, scale0, scale1, scale2, periodic1, periodic2, g0, g1, g2):
+def face_conductances(sigma, scale0, scale1, scale2, periodic1, periodic2, g0, g1, g2):
     n0, n1, n2 = sigma.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -285,7 +243,7 @@ def _face_conductances(sigma, scale0, scale1, scale2, periodic1, periodic2, g0, 
 
 
 @cuda.jit(cache=True)
-def _plane_currents(x, g0, v_in, v_out, out):
+def plane_currents(x, g0, v_in, v_out, out):
     """One block per plane normal to axis 0: Σ g (φ_up − φ_down) over the plane."""
     n0, n1, n2 = x.shape
     cache = cuda.shared.array(REDUCE_CACHE, numba.float64)
@@ -293,12 +251,11 @@ def _plane_currents(x, g0, v_in, v_out, out):
     nt = cuda.blockDim.x
     for i in range(cuda.blockIdx.x, n0 + 1, cuda.gridDim.x):
         acc = 0.0
-        for f in range(t, n1 * n2, nt):
-            j = f // n2
-            k = f - j * n2
-            up = v_in if i == 0 else numba.float64(x[i - 1, j, k])
-            down = v_out if i == n0 else numba.float64(x[i, j, k])
-            acc += numba.float64(g0[i, j, k]) * (up - down)
+        for j in range(n1):
+            for k in range(t, n2, nt):
+                up = v_in if i == 0 else numba.float64(x[i - 1, j, k])
+                down = v_out if i == n0 else numba.float64(x[i, j, k])
+                acc += numba.float64(g0[i, j, k]) * (up - down)
         cache[t] = acc
         cuda.syncthreads()
         _block_sum(cache, t, nt)
@@ -308,7 +265,7 @@ def _plane_currents(x, g0, v_in, v_out, out):
 
 
 @cuda.jit(cache=True)
-def _dot(a, b, partial):
+def dot(a, b, partial):
     """Per-block float64 partial sums of a·b (1D arrays)."""
     cache = cuda.shared.array(REDUCE_CACHE, numba.float64)
     t = cuda.threadIdx.x
@@ -323,38 +280,38 @@ def _dot(a, b, partial):
 
 
 @cuda.jit(cache=True)
-def _cg_update(x, r, p, q, alpha):
+def cg_update(x, r, p, q, alpha):
     for n in range(cuda.grid(1), x.size, cuda.gridsize(1)):
         x[n] += alpha * p[n]
         r[n] -= alpha * q[n]
 
 
 @cuda.jit(cache=True)
-def _cg_direction(p, z, beta):
+def cg_direction(p, z, beta):
     for n in range(cuda.grid(1), p.size, cuda.gridsize(1)):
         p[n] = z[n] + beta * p[n]
 
 
 @cuda.jit(cache=True)
-def _lincomb(out, a, x, b, y):
+def lincomb(out, a, x, b, y):
     for n in range(cuda.grid(1), out.size, cuda.gridsize(1)):
         out[n] = a * x[n] + b * y[n]
 
 
 @cuda.jit(cache=True)
-def _copy(dst, src):
+def copy(dst, src):
     for n in range(cuda.grid(1), dst.size, cuda.gridsize(1)):
         dst[n] = src[n]
 
 
 @cuda.jit(cache=True)
-def _fill(x, value):
+def fill(x, value):
     for n in range(cuda.grid(1), x.size, cuda.gridsize(1)):
         x[n] = value
 
 
 @cuda.jit(cache=True)
-def _mask_inactive(x, g0, g1, g2):
+def mask_inactive(x, g0, g1, g2):
     n0, n1, n2 = x.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -370,7 +327,7 @@ def _mask_inactive(x, g0, g1, g2):
 
 
 @cuda.jit(cache=True)
-def _boundary_rhs(b, g0, v_in, v_out):
+def boundary_rhs(b, g0, v_in, v_out):
     n0, n1, n2 = b.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -386,7 +343,7 @@ def _boundary_rhs(b, g0, v_in, v_out):
 
 
 @cuda.jit(cache=True)
-def _linear_profile(x, v_in, v_out):
+def linear_profile(x, v_in, v_out):
     n0, n1, n2 = x.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -398,7 +355,7 @@ def _linear_profile(x, v_in, v_out):
 
 
 @cuda.jit(cache=True)
-def _wrap_faces(g1, g2, flags):
+def wrap_faces(g1, g2, flags):
     """flags[0] = 1 if a wrap face along axis 1 conducts, flags[1] likewise along axis 2."""
     n0, n1, n2 = g1.shape
     _, a0, i0 = cuda.grid(3)
@@ -443,7 +400,7 @@ def _union(parent, a, b):
 
 
 @cuda.jit(cache=True)
-def _ccl_init(labels, lut, parent):
+def ccl_init(labels, lut, parent):
     n0, n1, n2 = labels.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -455,7 +412,7 @@ def _ccl_init(labels, lut, parent):
 
 
 @cuda.jit(cache=True)
-def _ccl_union(labels, lut, parent, periodic1, periodic2):
+def ccl_union(labels, lut, parent, periodic1, periodic2):
     n0, n1, n2 = labels.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -478,14 +435,14 @@ def _ccl_union(labels, lut, parent, periodic1, periodic2):
 
 
 @cuda.jit(cache=True)
-def _ccl_flatten(parent):
+def ccl_flatten(parent):
     for n in range(cuda.grid(1), parent.size, cuda.gridsize(1)):
         if parent[n] >= 0:
             parent[n] = _find(parent, n)
 
 
 @cuda.jit(cache=True)
-def _ccl_faces(parent, layer, inlet, outlet):
+def ccl_faces(parent, layer, inlet, outlet):
     """Mark the roots of the clusters in the first and in the last layer (``layer`` voxels)."""
     last = parent.size - layer
     for n in range(cuda.grid(1), layer, cuda.gridsize(1)):
@@ -496,21 +453,21 @@ def _ccl_faces(parent, layer, inlet, outlet):
 
 
 @cuda.jit(cache=True)
-def _ccl_spanning(parent, inlet, outlet, mask):
+def ccl_spanning(parent, inlet, outlet, mask):
     for n in range(cuda.grid(1), parent.size, cuda.gridsize(1)):
         root = parent[n]
         mask[n] = 1 if root >= 0 and inlet[root] and outlet[root] else 0
 
 
 @cuda.jit(cache=True)
-def _present_labels(labels, mask, seen):
+def present_labels(labels, mask, seen):
     for n in range(cuda.grid(1), labels.size, cuda.gridsize(1)):
         if mask[n]:
             seen[labels[n]] = 1
 
 
 @cuda.jit(cache=True)
-def _conductivity_field(labels, table, mask, out):
+def conductivity_field(labels, table, mask, out):
     for n in range(cuda.grid(1), labels.size, cuda.gridsize(1)):
         out[n] = table[labels[n]] if mask[n] else 0.0
 
@@ -519,7 +476,7 @@ def _conductivity_field(labels, table, mask, out):
 # Island deflation
 
 @cuda.jit(cache=True)
-def _cluster_residual_sums(z, r, g0, g1, g2, ids, out):
+def cluster_residual_sums(z, r, g0, g1, g2, ids, out):
     n0, n1, n2 = z.shape
     k0, j0, i0 = cuda.grid(3)
     sk, sj, si = cuda.gridsize(3)
@@ -543,7 +500,7 @@ def _cluster_residual_sums(z, r, g0, g1, g2, ids, out):
 
 
 @cuda.jit(cache=True)
-def _add_coarse(z, ids, values):
+def add_coarse(z, ids, values):
     for n in range(cuda.grid(1), z.size, cuda.gridsize(1)):
         c = ids[n]
         if c > 0:
@@ -551,7 +508,7 @@ def _add_coarse(z, ids, values):
 
 
 @cuda.jit(cache=True)
-def _island_sums(x, ids, islands, sums, sizes):
+def island_sums(x, ids, islands, sums, sizes):
     for n in range(cuda.grid(1), x.size, cuda.gridsize(1)):
         c = ids[n]
         if 0 < c <= islands:
@@ -560,253 +517,8 @@ def _island_sums(x, ids, islands, sums, sizes):
 
 
 @cuda.jit(cache=True)
-def _island_means(x, ids, islands, sums, sizes):
+def island_means(x, ids, islands, sums, sizes):
     for n in range(cuda.grid(1), x.size, cuda.gridsize(1)):
         c = ids[n]
         if 0 < c <= islands:
             x[n] = sums[c] / sizes[c]
-
-
-# --------------------------------------------------------------------------------------------
-# The op table: host-side wrappers with the signatures of kernels.SERIAL
-
-def _launch3(kernel, shape, *args) -> None:
-    """Launch a 3D grid-stride kernel over a box of ``shape`` (i, j, k)."""
-    kernel[_grid3(*shape), BLOCK](*args)
-
-
-def _launch1(kernel, size, *args) -> None:
-    """Launch a 1D grid-stride kernel over ``size`` elements."""
-    kernel[_blocks(size, FLAT_THREADS), FLAT_THREADS](*args)
-
-
-def empty(shape, dtype=np.float64):
-    """Uninitialised device array."""
-    return cuda.device_array(shape, dtype=dtype)
-
-
-def fill(x, value: float) -> None:
-    """x = value everywhere."""
-    _launch1(_fill, x.size, _flat(x), value)
-
-
-def zeros(shape, dtype=np.float64):
-    """Device array of zeros."""
-    x = empty(shape, dtype)
-    fill(x, 0.0)
-    return x
-
-
-def to_host(a) -> np.ndarray:
-    """Host copy of a device array (host arrays pass through)."""
-    return np.asarray(a) if isinstance(a, np.ndarray) else a.copy_to_host()
-
-
-def to_device(a):
-    """Device copy of a host array."""
-    return cuda.to_device(np.ascontiguousarray(a))
-
-
-def copy(dst, src) -> None:
-    """dst = src cast to dst's dtype; ``src`` may be a host array."""
-    if isinstance(src, np.ndarray):
-        dst.copy_to_device(np.ascontiguousarray(src, dtype=dst.dtype))
-    else:
-        _launch1(_copy, dst.size, _flat(dst), _flat(src))
-
-
-def available_memory_bytes() -> int | None:
-    """Free memory of the GPU in bytes (None where the driver does not say)."""
-    free = cuda.current_context().get_memory_info()[0]
-    return int(free) if math.isfinite(free) else None
-
-
-def apply_operator(x, g0, g1, g2, out) -> None:
-    """out = A x."""
-    _launch3(_apply_operator, x.shape, x, g0, g1, g2, out)
-
-
-def residual(x, b, g0, g1, g2, out) -> None:
-    """out = b − A x."""
-    _launch3(_residual, x.shape, x, b, g0, g1, g2, out)
-
-
-def gauss_seidel_colour(x, b, g0, g1, g2, colour, reverse) -> None:
-    """Red-black half-sweep over voxels with (i + j + k) % 2 == colour, in the CPU's order.
-
-    Equal colours couple only across the wrap faces of odd axes; the CPU updates the last
-    row/column of the sweep after the first, so here they follow in separate launches.
-    """
-    n0, n1, n2 = x.shape
-    late_j = (0 if reverse else n1 - 1) if n1 % 2 == 1 and n1 > 1 else -1
-    late_k = (0 if reverse else n2 - 1) if n2 % 2 == 1 and n2 > 1 else -1
-    args = (x, b, g0, g1, g2, colour)
-    _launch3(_gauss_seidel_box, (n0, n1, n2), *args, 0, n1, 0, n2, late_j, late_k)
-    if late_j >= 0:
-        _launch3(_gauss_seidel_box, (n0, 1, n2), *args, late_j, late_j + 1, 0, n2, -1, late_k)
-    if late_k >= 0:
-        _launch3(_gauss_seidel_box, (n0, n1, 1), *args, 0, n1, late_k, late_k + 1, late_j, -1)
-    if late_j >= 0 and late_k >= 0:
-        _launch3(_gauss_seidel_box, (n0, 1, 1), *args, late_j, late_j + 1, late_k,
-                 late_k + 1, -1, -1)
-
-
-def jacobi_start(x, b, g0, g1, g2, colour) -> None:
-    """x = b / diag on one colour and 0 elsewhere."""
-    _launch3(_jacobi_start, x.shape, x, b, g0, g1, g2, colour)
-
-
-def restrict_residual(x, b, g0, g1, g2, coarse) -> None:
-    """coarse = Pᵀ (b − A x)."""
-    _launch3(_restrict_residual, coarse.shape, x, b, g0, g1, g2, coarse)
-
-
-def prolong_add(x, coarse, weight) -> None:
-    """x += weight · P coarse."""
-    _launch3(_prolong_add, x.shape, x, coarse, weight)
-
-
-def coarsen_conductances(g0, g1, g2, c0, c1, c2) -> None:
-    """Galerkin coarse operator Pᵀ A P of 2×2×2 aggregation."""
-    _launch3(_coarsen_conductances, c0.shape, g0, g1, g2, c0, c1, c2)
-
-
-def face_conductances(sigma, scale0, scale1, scale2, periodic1, periodic2, g0, g1, g2) -> None:
-    """Face conductances from voxel conductivities (see kernels.face_conductances)."""
-    n0, n1, n2 = sigma.shape
-    _launch3(_face_conductances, (n0 + 1, n1, n2), sigma, float(scale0), float(scale1),
-             float(scale2), bool(periodic1 and n1 > 1), bool(periodic2 and n2 > 1), g0, g1, g2)
-
-
-def plane_currents(x, g0, v_in, v_out) -> np.ndarray:
-    """Current through every plane normal to axis 0 (n0 + 1 planes, inlet first), on the host."""
-    out = cuda.device_array(x.shape[0] + 1, dtype=np.float64)
-    _plane_currents[min(out.size, MAX_BLOCKS), REDUCE_THREADS](x, g0, float(v_in),
-                                                               float(v_out), out)
-    return out.copy_to_host()
-
-
-_partial_sums: dict[int, object] = {}  # per-block sums of dot(), one buffer per GPU context
-
-
-def dot(a, b) -> float:
-    """Float64 inner product of two equally shaped device arrays."""
-    blocks = _blocks(a.size, REDUCE_THREADS)
-    context = id(cuda.current_context())
-    if context not in _partial_sums:
-        _partial_sums[context] = cuda.device_array(MAX_BLOCKS, dtype=np.float64)
-    partial = _partial_sums[context][:blocks]
-    _dot[blocks, REDUCE_THREADS](_flat(a), _flat(b), partial)
-    return float(np.sum(partial.copy_to_host()))
-
-
-def cg_update(x, r, p, q, alpha) -> None:
-    """x += alpha p; r −= alpha q."""
-    _launch1(_cg_update, x.size, _flat(x), _flat(r), _flat(p), _flat(q), float(alpha))
-
-
-def cg_direction(p, z, beta) -> None:
-    """p = z + beta p."""
-    _launch1(_cg_direction, p.size, _flat(p), _flat(z), float(beta))
-
-
-def lincomb(out, a, x, b, y) -> None:
-    """out = a x + b y."""
-    _launch1(_lincomb, out.size, _flat(out), float(a), _flat(x), float(b), _flat(y))
-
-
-def mask_inactive(x, g0, g1, g2) -> None:
-    """x = 0 on inactive voxels."""
-    _launch3(_mask_inactive, x.shape, x, g0, g1, g2)
-
-
-def boundary_rhs(b, g0, v_in, v_out) -> None:
-    """b = right-hand side of the inlet and outlet faces, 0 inside."""
-    _launch3(_boundary_rhs, b.shape, b, g0, float(v_in), float(v_out))
-
-
-def linear_profile(x, v_in, v_out) -> None:
-    """x = potential falling linearly from ``v_in`` to ``v_out`` across the voxel centres."""
-    _launch3(_linear_profile, x.shape, x, float(v_in), float(v_out))
-
-
-def wrap_faces_conduct(g1, g2) -> tuple[bool, bool]:
-    """Whether any wrap-around face along axis 1 and along axis 2 conducts."""
-    n0, n1, n2 = g1.shape
-    flags = zeros(2, np.int32)
-    _launch3(_wrap_faces, (n0, max(n1, n2), 1), g1, g2, flags)
-    found = flags.copy_to_host()
-    return bool(found[0]), bool(found[1])
-
-
-def spanning_cluster(labels, conducting: np.ndarray, periodic: bool):
-    """uint8 mask of the voxels whose label is ``conducting`` (bool per label, host) and that
-    are face-connected to both axis-0 faces (joined across periodic lateral faces)."""
-    n0, n1, n2 = labels.shape
-    lut = to_device(np.asarray(conducting, dtype=np.uint8))
-    parent = empty(labels.size, np.int32 if labels.size < 2**31 else np.int64)
-    _launch3(_ccl_init, labels.shape, labels, lut, parent)
-    _launch3(_ccl_union, labels.shape, labels, lut, parent, bool(periodic and n1 > 1),
-             bool(periodic and n2 > 1))
-    _launch1(_ccl_flatten, parent.size, parent)
-    inlet, outlet = zeros(labels.size, np.uint8), zeros(labels.size, np.uint8)
-    _launch1(_ccl_faces, n1 * n2, parent, n1 * n2, inlet, outlet)
-    mask = empty(labels.shape, np.uint8)
-    _launch1(_ccl_spanning, parent.size, parent, inlet, outlet, _flat(mask))
-    return mask
-
-
-def count_nonzero(mask) -> int:
-    """Number of non-zero voxels of a uint8 mask."""
-    return int(round(dot(mask, mask)))
-
-
-def present_labels(labels, mask) -> np.ndarray:
-    """Sorted labels (uint8) that occur inside ``mask``."""
-    seen = zeros(256, np.int32)
-    _launch1(_present_labels, labels.size, _flat(labels), _flat(mask), seen)
-    return np.flatnonzero(seen.copy_to_host()).astype(np.uint8)
-
-
-def conductivity_field(labels, table: np.ndarray, mask):
-    """Float32 conductivity ``table[label]`` on ``mask`` and 0 elsewhere."""
-    out = empty(labels.shape, np.float32)
-    _launch1(_conductivity_field, labels.size, _flat(labels),
-             to_device(np.asarray(table, dtype=np.float32)), _flat(mask), _flat(out))
-    return out
-
-
-def cluster_residual_sums(z, r, g0, g1, g2, ids, count) -> np.ndarray:
-    """Σ over each coarse basis function's voxels of (r − A z), on the host."""
-    out = zeros(count, np.float64)
-    _launch3(_cluster_residual_sums, z.shape, z, r, g0, g1, g2, ids, out)
-    return out.copy_to_host()
-
-
-def add_coarse(z, ids, values: np.ndarray) -> None:
-    """z += Z values (``values`` on the host)."""
-    _launch1(_add_coarse, z.size, _flat(z), _flat(ids), to_device(values))
-
-
-def flatten_islands(x, ids, islands) -> None:
-    """Replace x on every island (ids 1..islands) by the island's mean."""
-    sums, sizes = zeros(islands + 1, np.float64), zeros(islands + 1, np.float64)
-    _launch1(_island_sums, x.size, _flat(x), _flat(ids), islands, sums, sizes)
-    _launch1(_island_means, x.size, _flat(x), _flat(ids), islands, sums, sizes)
-
-
-CUDA = SimpleNamespace(
-    name="cuda",
-    empty=empty, zeros=zeros, to_host=to_host, to_device=to_device, copy=copy, fill=fill,
-    synchronize=cuda.synchronize, available_memory_bytes=available_memory_bytes,
-    boundary_rhs=boundary_rhs, linear_profile=linear_profile,
-    wrap_faces_conduct=wrap_faces_conduct, spanning_cluster=spanning_cluster,
-    count_nonzero=count_nonzero, present_labels=present_labels,
-    conductivity_field=conductivity_field, cluster_residual_sums=cluster_residual_sums,
-    add_coarse=add_coarse, flatten_islands=flatten_islands,
-    apply_operator=apply_operator, residual=residual, gauss_seidel_colour=gauss_seidel_colour,
-    jacobi_start=jacobi_start, restrict_residual=restrict_residual, prolong_add=prolong_add,
-    coarsen_conductances=coarsen_conductances, face_conductances=face_conductances,
-    plane_currents=plane_currents, dot=dot, cg_update=cg_update, cg_direction=cg_direction,
-    lincomb=lincomb, mask_inactive=mask_inactive,
-)

@@ -10,7 +10,7 @@ next level. Smoothing is red-black Gauss-Seidel (forward before, backward after 
 correction). The coarsest level is factorised with a sparse LU on the host.
 
 All grid work goes through an op table (``kernels.SERIAL``/``PARALLEL`` on the CPU,
-``kernels_cuda.CUDA`` on a GPU); only the coarsest level's vectors (≤ 4096 values) cross to the
+``ops_cuda.CUDA`` on a GPU); only the coarsest level's vectors (≤ 4096 values) cross to the
 host for the LU solve.
 """
 

@@ -72,7 +72,7 @@ def solve_conduction(
     round-off even at conductivity contrasts of 10⁶ and more; the multigrid preconditioner
     works in float32 (it only needs to be a good approximation of A⁻¹). ``ops`` is the op
     table of the device that holds the face arrays (``kernels.SERIAL``/``PARALLEL`` or
-    ``kernels_cuda.CUDA``), and the returned potential lives there too; ``deflation``, for
+    ``ops_cuda.CUDA``), and the returned potential lives there too; ``deflation``, for
     high-contrast volumes, corrects the initial guess and every preconditioned residual on
     the cluster space.
     """
