@@ -114,7 +114,7 @@ def run_taufactor(volume: np.ndarray, conv_crit: float | None, device: str = "cp
     solver = taufactor.Solver(volume.astype(np.uint8), device=device)
     kwargs = {} if conv_crit is None else {"conv_crit": conv_crit}
     tau = float(np.ravel(solver.solve(verbose=False, **kwargs))[0])
-    if device == "cuda":
+    if device == "cuda" and torch.cuda.is_available():
         torch.cuda.synchronize()
     return {"tau": tau, "time_s": time.perf_counter() - start, "iterations": solver.iter}
 
@@ -126,12 +126,12 @@ def load() -> float:
 
 def warm_up(args, use_taufactor: bool) -> None:
     """Compile (or load) every kernel the timed solves use, and run TauFactor once."""
-    volume = sphere_packing(WARMUP_SIZE, radius=3.0)
+    volume = sphere_packing(args.warmup_size, radius=3.0)
     for device in ("cpu", "cuda") if args.device == "cuda" else ("cpu",):
         for attempt in ("first", "second"):
             start = time.perf_counter()
             run_cathodetwin(volume, args.threads, device)
-            print(f"warm-up cathodetwin {device} {WARMUP_SIZE}³, {attempt} run: "
+            print(f"warm-up cathodetwin {device} {args.warmup_size}³, {attempt} run: "
                   f"{time.perf_counter() - start:.2f} s", flush=True)
     if use_taufactor:
         start = time.perf_counter()
@@ -183,6 +183,9 @@ def main() -> None:
     parser.add_argument("--skip-taufactor", action="store_true")
     parser.add_argument("--tf-conv-crit", type=float, default=None,
                         help="TauFactor convergence criterion (default: its own, 1e-2)")
+    parser.add_argument("--warmup-size", type=int, default=WARMUP_SIZE,
+                        help=f"edge of the warm-up volume (default {WARMUP_SIZE}: every kernel "
+                             "of the larger solves)")
     parser.add_argument("--json", default=None, help="also write the rows to this file")
     args = parser.parse_args()
 

@@ -203,7 +203,7 @@ def test_tortuosity_equals_cpu(deep_hierarchy, periodic):
                             return_fields=True)
     assert gpu.percolating and gpu.converged
     assert gpu.tortuosity_factor == pytest.approx(cpu.tortuosity_factor, rel=1e-6)
-    assert gpu.iterations == cpu.iterations
+    assert abs(gpu.iterations - cpu.iterations) <= 1  # round-off may move the stop by one
     assert gpu.percolating_fraction == cpu.percolating_fraction
     np.testing.assert_array_equal(np.isnan(gpu.potential_v), np.isnan(cpu.potential_v))
     np.testing.assert_allclose(gpu.potential_v, cpu.potential_v, rtol=1e-5, atol=1e-6)
