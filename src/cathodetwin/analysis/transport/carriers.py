@@ -55,6 +55,7 @@ def ionic_and_electronic(
     periodic: bool = False,
     flux_tolerance: float = 1e-5,
     threads: int | None = None,
+    device: str = "cpu",
 ) -> CarrierTransport:
     """Ionic (SSE + shell) and electronic (CAM + carbon) σ_eff (S/cm) and τ along each axis.
 
@@ -79,6 +80,9 @@ def ionic_and_electronic(
         solve stops.
     threads : int, optional
         Threads to use; default the idle cores.
+    device : {"cpu", "cuda"}, optional
+        Where the voxel solves run: "cpu" (numba, ``threads``) or "cuda" (the first GPU, via
+        numba.cuda).
 
     Returns
     -------
@@ -108,7 +112,7 @@ def ionic_and_electronic(
         results[carrier] = tuple(
             effective_conductivity(
                 micro, table, axis=axis, periodic=periodic, flux_tolerance=flux_tolerance,
-                threads=threads,
+                threads=threads, device=device,
             )
             for axis in axes
         )

@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 
 import numba
 import numpy as np
 
-from cathodetwin.analysis.transport import kernels
 from cathodetwin.analysis.transport.deflation import DEFLATION_CONTRAST, ClusterDeflation
-from cathodetwin.analysis.transport.percolation import connected_to_both_faces
+from cathodetwin.analysis.transport.devices import check_device, op_table
 from cathodetwin.analysis.transport.results import ConductionResult
 from cathodetwin.analysis.transport.solver import (
     INLET_POTENTIAL_V,
@@ -32,35 +32,28 @@ UM_PER_CM = 1.0e4
 # Bytes per voxel at peak: labels and cluster mask, three float32 face arrays, four float64 CG
 # vectors, two float32 multigrid vectors, about 1/7 more for the coarse levels.
 BYTES_PER_VOXEL = 2 + 12 + 32 + 8 + 6
+# On a GPU: the same, plus the int32 island ids of the deflation (kept on the device).
+CUDA_BYTES_PER_VOXEL = BYTES_PER_VOXEL + 4
 # Coarsest-level LU factors and small work arrays.
 FIXED_BYTES = 16 * 2**20
 
 
-def required_memory_bytes(shape: Sequence[int]) -> int:
-    """Peak memory in bytes that one conduction solve on a volume of ``shape`` needs."""
-    return int(np.prod(shape)) * BYTES_PER_VOXEL + FIXED_BYTES
+def required_memory_bytes(shape: Sequence[int], device: str = "cpu") -> int:
+    """Peak memory in bytes that one conduction solve on a volume of ``shape`` needs on
+    ``device`` (host memory for "cpu", GPU memory for "cuda")."""
+    per_voxel = CUDA_BYTES_PER_VOXEL if check_device(device) == "cuda" else BYTES_PER_VOXEL
+    return int(np.prod(shape)) * per_voxel + FIXED_BYTES
 
 
-def _available_memory_bytes() -> int | None:
-    """MemAvailable from /proc/meminfo in bytes, or None where the system does not say."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-def _check_memory(shape: Sequence[int]) -> None:
-    """MemoryError when a solve on ``shape`` would not fit in the available memory."""
-    need = required_memory_bytes(shape)
-    available = _available_memory_bytes()
+def _check_memory(shape: Sequence[int], ops: SimpleNamespace) -> None:
+    """MemoryError when a solve on ``shape`` would not fit in the memory of ``ops``'s device."""
+    need = required_memory_bytes(shape, ops.name)
+    available = ops.available_memory_bytes()
     if available is not None and need > available:
+        where = "free on the GPU" if ops.name == "cuda" else "available"
         raise MemoryError(
             f"a conduction solve on a {tuple(shape)} volume needs about {need / 2**30:.1f} GiB "
-            f"but only {available / 2**30:.1f} GiB is available; crop or coarsen the volume"
+            f"but only {available / 2**30:.1f} GiB is {where}; crop or coarsen the volume"
         )
 
 
@@ -115,13 +108,16 @@ def _solve(
     flux_tolerance: float,
     max_iterations: int,
     threads: int | None,
+    device: str,
     return_fields: bool,
     start: float,
 ) -> ConductionResult:
     """Solve on C-contiguous uint8 ``labels`` whose axis 0 is the transport ``axis`` of the
     original volume, with conductivity ``table_s_cm[label]`` (S/cm, 0 = insulating).
 
-    The returned potential is NaN outside the spanning cluster (nothing was solved there).
+    Everything from the labels on runs on ``device``; the labels go there once and only the
+    plane currents (and the fields, if asked for) come back. The returned potential is NaN
+    outside the spanning cluster (nothing was solved there).
     """
     if not 0.0 < flux_tolerance < 1.0:
         raise InputError(f"flux_tolerance must be in (0, 1), got {flux_tolerance!r}")
@@ -134,59 +130,64 @@ def _solve(
     for a, n in zip(order, labels.shape, strict=True):
         shape[a] = n
     d0, d1, d2 = (voxel_size_um[a] for a in order)
-    _check_memory(shape)
-    spanning = connected_to_both_faces(table_s_cm[labels] > 0, 0, (1, 2) if periodic else ())
-    percolating_fraction = float(np.count_nonzero(spanning)) / spanning.size
+    threads = _thread_count(threads)
+    ops = op_table(device, threads)
+    _check_memory(shape, ops)
     common = dict(
         axis=axis, shape=tuple(shape), voxel_size_um=voxel_size_um, periodic=periodic,
         volume_fraction=volume_fraction, bulk_conductivity_s_cm=bulk_conductivity_s_cm,
     )
-    if percolating_fraction == 0.0:
-        return ConductionResult(
-            percolating=False, percolating_fraction=0.0, effective_conductivity_s_cm=0.0,
-            flux_mismatch=0.0, iterations=0, converged=True,
-            wall_time_s=time.perf_counter() - start, solver_setup_time_s=0.0, solver_time_s=0.0,
-            **common,
-        )
-    present = np.unique(labels[spanning])
-    # Work in units of the largest conductivity so float32 conductances stay near 1.
-    sigma_scale = float(table_s_cm[present].max())
-    strong = present[table_s_cm[present] >= DEFLATION_CONTRAST * table_s_cm[present].min()]
-    canonical = (table_s_cm / np.float32(sigma_scale))[labels]
-    canonical[~spanning] = 0.0
-    n0, n1, n2 = canonical.shape
-    g0 = np.empty((n0 + 1, n1, n2), dtype=np.float32)
-    g1 = np.empty((n0, n1, n2), dtype=np.float32)
-    g2 = np.empty((n0, n1, n2), dtype=np.float32)
-    threads = _thread_count(threads)
-    ops = kernels.PARALLEL if threads > 1 else kernels.SERIAL
     previous_threads = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
+        on_device = ops.to_device(labels)
+        spanning = ops.spanning_cluster(on_device, table_s_cm > 0, periodic)
+        percolating_fraction = float(ops.count_nonzero(spanning)) / labels.size
+        if percolating_fraction == 0.0:
+            return ConductionResult(
+                percolating=False, percolating_fraction=0.0, effective_conductivity_s_cm=0.0,
+                flux_mismatch=0.0, iterations=0, converged=True,
+                wall_time_s=time.perf_counter() - start, solver_setup_time_s=0.0,
+                solver_time_s=0.0, **common,
+            )
+        present = ops.present_labels(on_device, spanning)
+        # Work in units of the largest conductivity so float32 conductances stay near 1.
+        sigma_scale = float(table_s_cm[present].max())
+        strong = present[table_s_cm[present] >= DEFLATION_CONTRAST * table_s_cm[present].min()]
+        canonical = ops.conductivity_field(on_device, table_s_cm / np.float32(sigma_scale),
+                                           spanning)
+        del on_device
+        n0, n1, n2 = labels.shape
+        g0 = ops.empty((n0 + 1, n1, n2), dtype=np.float32)
+        g1 = ops.empty((n0, n1, n2), dtype=np.float32)
+        g2 = ops.empty((n0, n1, n2), dtype=np.float32)
         # Conductance of a face per unit conductivity: face area / voxel length, in µm.
         ops.face_conductances(
             canonical, d1 * d2 / d0, d0 * d2 / d1, d0 * d1 / d2, periodic, periodic, g0, g1, g2
         )
         del canonical
-        deflation = (ClusterDeflation(labels, strong, spanning, g0, g1, g2)
+        deflation = (ClusterDeflation(labels, strong, spanning, g0, g1, g2, ops)
                      if strong.size else None)
+        spanning = ops.to_host(spanning) if return_fields else None
         solution = solve_conduction(
             g0, g1, g2, flux_tolerance=flux_tolerance, max_iterations=max_iterations, ops=ops,
             deflation=deflation,
         )
+        potential = current_density = None
+        if return_fields:
+            potential_v = ops.to_host(solution.potential_v)
+            potential = np.where(spanning, potential_v, np.nan).astype(np.float32)
+            potential = np.moveaxis(potential, 0, axis)
+            current_density = np.moveaxis(
+                _axial_current_density(potential_v, ops.to_host(g0), sigma_scale, d1 * d2),
+                0, axis,
+            )
     finally:
         numba.set_num_threads(previous_threads)
     length_um = n0 * d0
     area_um2 = n1 * d1 * n2 * d2
     voltage_v = INLET_POTENTIAL_V - OUTLET_POTENTIAL_V
     sigma_eff = solution.current * sigma_scale * length_um / (voltage_v * area_um2)
-    potential = current_density = None
-    if return_fields:
-        potential = np.where(spanning, solution.potential_v, np.nan).astype(np.float32)
-        potential = np.moveaxis(potential, 0, axis)
-        current_density = np.moveaxis(
-            _axial_current_density(solution.potential_v, g0, sigma_scale, d1 * d2), 0, axis
-        )
     return ConductionResult(
         percolating=True, percolating_fraction=percolating_fraction,
         effective_conductivity_s_cm=float(sigma_eff), flux_mismatch=solution.flux_mismatch,
@@ -222,6 +223,7 @@ def effective_conductivity(
     flux_tolerance: float = 1e-5,
     max_iterations: int = 200,
     threads: int | None = None,
+    device: str = "cpu",
     return_fields: bool = False,
 ) -> ConductionResult:
     """Multi-phase mode: σ_eff (S/cm) of a labelled volume with a conductivity per label.
@@ -256,6 +258,9 @@ def effective_conductivity(
         Iteration limit of the preconditioned conjugate gradients.
     threads : int, optional
         Threads to use; default the idle cores.
+    device : {"cpu", "cuda"}, optional
+        Where the voxel solves run: "cpu" (numba, ``threads``) or "cuda" (the first GPU, via
+        numba.cuda).
     return_fields : bool, optional
         Also return the potential (V for 1 V applied) and the axial current density (A/cm²).
 
@@ -278,6 +283,7 @@ def effective_conductivity(
     1.5
     """
     start = time.perf_counter()
+    check_device(device)
     labels = _volume_array(volume)
     spacing = _voxel_size(volume, voxel_size_um)
     axis = _check_axis(axis)
@@ -308,7 +314,7 @@ def effective_conductivity(
         phi = float(volume_fraction)
     canonical = np.ascontiguousarray(np.moveaxis(labels, axis, 0), dtype=np.uint8)
     return _solve(canonical, table, spacing, axis, periodic, sigma0, phi, flux_tolerance,
-                  max_iterations, threads, return_fields, start)
+                  max_iterations, threads, device, return_fields, start)
 
 
 def tortuosity_factor(
@@ -322,6 +328,7 @@ def tortuosity_factor(
     flux_tolerance: float = 1e-5,
     max_iterations: int = 200,
     threads: int | None = None,
+    device: str = "cpu",
     return_fields: bool = False,
 ) -> ConductionResult:
     """Two-phase mode: tortuosity factor τ (-) of one conducting phase in an insulating rest.
@@ -352,6 +359,9 @@ def tortuosity_factor(
         Iteration limit of the preconditioned conjugate gradients.
     threads : int, optional
         Threads to use; default the idle cores.
+    device : {"cpu", "cuda"}, optional
+        Where the voxel solves run: "cpu" (numba, ``threads``) or "cuda" (the first GPU, via
+        numba.cuda).
     return_fields : bool, optional
         Also return the potential (V for 1 V applied) and the axial current density (A/cm²).
 
@@ -381,6 +391,7 @@ def tortuosity_factor(
     (True, True)
     """
     start = time.perf_counter()
+    check_device(device)
     array = _volume_array(volume)
     spacing = _voxel_size(volume, voxel_size_um)
     axis = _check_axis(axis)
@@ -405,4 +416,4 @@ def tortuosity_factor(
     table = np.zeros(256, dtype=np.float32)
     table[1] = bulk_conductivity_s_cm
     return _solve(canonical, table, spacing, axis, periodic, float(bulk_conductivity_s_cm), phi,
-                  flux_tolerance, max_iterations, threads, return_fields, start)
+                  flux_tolerance, max_iterations, threads, device, return_fields, start)

@@ -16,12 +16,15 @@ turns a solve that does not converge in 200 iterations into one of about 45.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
 from scipy import ndimage
 
 from cathodetwin.analysis.geometry.labels import FACE_STRUCTURE
+from cathodetwin.analysis.transport import kernels
 from cathodetwin.analysis.transport.multigrid import factorize_spd
 
 # Labels at least this many times more conducting than the least conducting one are islands.
@@ -48,43 +51,6 @@ def _number_weak_blocks(ids, weak, first_id, block):
                         next_id += 1
                     ids[i, j, k] = number[b]
     return next_id - 1
-
-
-@njit(cache=True)
-def _cluster_residual_sums(z, r, g0, g1, g2, ids, count):
-    """Σ over each coarse basis function's voxels of (r − A z)."""
-    n0, n1, n2 = z.shape
-    out = np.zeros(count)
-    for i in range(n0):
-        for j in range(n1):
-            jm = j - 1 if j > 0 else n1 - 1
-            jp = j + 1 if j + 1 < n1 else 0
-            for k in range(n2):
-                c = ids[i, j, k]
-                if c == 0:
-                    continue
-                km = k - 1 if k > 0 else n2 - 1
-                kp = k + 1 if k + 1 < n2 else 0
-                x = np.float64(z[i, j, k])
-                below = np.float64(z[i - 1, j, k]) if i > 0 else 0.0
-                above = np.float64(z[i + 1, j, k]) if i < n0 - 1 else 0.0
-                az = (g0[i, j, k] * (x - below) + g0[i + 1, j, k] * (x - above)
-                      + g1[i, jm, k] * (x - z[i, jm, k]) + g1[i, j, k] * (x - z[i, jp, k])
-                      + g2[i, j, km] * (x - z[i, j, km]) + g2[i, j, k] * (x - z[i, j, kp]))
-                out[c - 1] += r[i, j, k] - az
-    return out
-
-
-@njit(cache=True)
-def _add_coarse(z, ids, values):
-    """z += Z values: add each basis function's coefficient to its voxels."""
-    n0, n1, n2 = z.shape
-    for i in range(n0):
-        for j in range(n1):
-            for k in range(n2):
-                c = ids[i, j, k]
-                if c > 0:
-                    z[i, j, k] += values[c - 1]
 
 
 def _coupling_matrix(
@@ -119,7 +85,11 @@ def _coupling_matrix(
 
 
 class ClusterDeflation:
-    """Coarse space of strong-phase islands and weak-phase blocks (canonical layout)."""
+    """Coarse space of strong-phase islands and weak-phase blocks (canonical layout).
+
+    Set up on the host (cluster labels, E = Zᵀ A Z and its LU); the corrections run through
+    ``ops`` on the arrays of its device, with only the coarse vector crossing to the host.
+    """
 
     def __init__(
         self,
@@ -129,8 +99,13 @@ class ClusterDeflation:
         g0: np.ndarray,
         g1: np.ndarray,
         g2: np.ndarray,
+        ops: SimpleNamespace = kernels.SERIAL,
     ) -> None:
-        """Islands: face-connected voxels of one ``strong_labels`` label within ``active``."""
+        """Islands: face-connected voxels of one ``strong_labels`` label within ``active``.
+
+        ``labels`` is a host array; ``active`` and the face arrays live on ``ops``'s device.
+        """
+        active = ops.to_host(active).astype(bool, copy=False)
         ids = np.zeros(labels.shape, dtype=np.int32)
         islands = 0
         for label in strong_labels:
@@ -141,20 +116,17 @@ class ClusterDeflation:
         weak = active & (ids == 0)
         self.count = _number_weak_blocks(ids, weak, islands + 1, WEAK_BLOCK_VOXELS)
         self.islands = islands
-        self.ids = ids
-        self.island_voxels = np.flatnonzero((ids > 0) & (ids <= islands))
-        self.lu = factorize_spd(_coupling_matrix(ids, g0, g1, g2, self.count))
+        host_faces = (ops.to_host(g) for g in (g0, g1, g2))
+        self.lu = factorize_spd(_coupling_matrix(ids, *host_faces, self.count))
+        self.ids = ops.to_device(ids)
         self.g = (g0, g1, g2)
+        self.ops = ops
 
     def flatten_islands(self, x: np.ndarray) -> None:
         """Replace x on every island by its island mean, in place."""
-        flat = x.reshape(-1)
-        which = self.ids.reshape(-1)[self.island_voxels]
-        sums = np.bincount(which, weights=flat[self.island_voxels], minlength=self.islands + 1)
-        sizes = np.bincount(which, minlength=self.islands + 1)
-        flat[self.island_voxels] = (sums / np.maximum(sizes, 1))[which]
+        self.ops.flatten_islands(x, self.ids, self.islands)
 
     def correct(self, z: np.ndarray, r: np.ndarray) -> None:
         """z += Z E⁻¹ Zᵀ (r − A z), in place."""
-        sums = _cluster_residual_sums(z, r, *self.g, self.ids, self.count)
-        _add_coarse(z, self.ids, self.lu.solve(sums))
+        sums = self.ops.cluster_residual_sums(z, r, *self.g, self.ids, self.count)
+        self.ops.add_coarse(z, self.ids, self.lu.solve(sums))

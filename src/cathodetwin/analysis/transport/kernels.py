@@ -17,6 +17,11 @@ The grid kernels below are plain functions compiled twice: ``SERIAL`` (fast to c
 when other processes keep the cores busy) and ``PARALLEL`` (threads over axis 0). Every
 parallel loop writes only its own slice along axis 0, so both give the same result except for
 the summation order of reductions.
+
+``SERIAL`` and ``PARALLEL`` are op tables: besides the grid kernels they hold the array
+handling (allocation, copies, host transfer), the spanning-cluster setup and the deflation
+kernels, so that the solver, the multigrid and the deflation run unchanged on the CUDA table
+of :mod:`ops_cuda`, which has the same entries.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from types import SimpleNamespace
 
 import numpy as np
 from numba import njit, prange
+
+from cathodetwin.analysis.transport.percolation import connected_to_both_faces
 
 TINY = 1e-30  # guards 0/0 on inactive voxels; far below any active diagonal
 
@@ -344,6 +351,61 @@ def mask_inactive(x, g0, g1, g2):
                     x[i, j, k] = 0.0
 
 
+@njit(cache=True)
+def cluster_residual_sums(z, r, g0, g1, g2, ids, count):
+    """Σ over each coarse basis function's voxels (``ids`` 1..count) of (r − A z), float64."""
+    n0, n1, n2 = z.shape
+    out = np.zeros(count)
+    for i in range(n0):
+        for j in range(n1):
+            jm = j - 1 if j > 0 else n1 - 1
+            jp = j + 1 if j + 1 < n1 else 0
+            for k in range(n2):
+                c = ids[i, j, k]
+                if c == 0:
+                    continue
+                km = k - 1 if k > 0 else n2 - 1
+                kp = k + 1 if k + 1 < n2 else 0
+                x = np.float64(z[i, j, k])
+                below = np.float64(z[i - 1, j, k]) if i > 0 else 0.0
+                above = np.float64(z[i + 1, j, k]) if i < n0 - 1 else 0.0
+                az = (g0[i, j, k] * (x - below) + g0[i + 1, j, k] * (x - above)
+                      + g1[i, jm, k] * (x - z[i, jm, k]) + g1[i, j, k] * (x - z[i, jp, k])
+                      + g2[i, j, km] * (x - z[i, j, km]) + g2[i, j, k] * (x - z[i, j, kp]))
+                out[c - 1] += r[i, j, k] - az
+    return out
+
+
+@njit(cache=True)
+def add_coarse(z, ids, values):
+    """z += Z values: add each basis function's coefficient (``values[id - 1]``) to its voxels."""
+    n0, n1, n2 = z.shape
+    for i in range(n0):
+        for j in range(n1):
+            for k in range(n2):
+                c = ids[i, j, k]
+                if c > 0:
+                    z[i, j, k] += values[c - 1]
+
+
+@njit(cache=True)
+def flatten_islands(x, ids, islands):
+    """Replace x on every island (``ids`` 1..islands) by the island's mean, in place."""
+    sums = np.zeros(islands + 1)
+    sizes = np.zeros(islands + 1)
+    fx = x.ravel()
+    fi = ids.ravel()
+    for n in range(fx.size):
+        c = fi[n]
+        if 0 < c <= islands:
+            sums[c] += fx[n]
+            sizes[c] += 1.0
+    for n in range(fx.size):
+        c = fi[n]
+        if 0 < c <= islands:
+            fx[n] = sums[c] / sizes[c]
+
+
 GRID_KERNELS = (
     apply_operator, residual, gauss_seidel_colour, jacobi_start, restrict_residual,
     prolong_add, coarsen_conductances, face_conductances, plane_currents, dot, cg_update,
@@ -351,8 +413,89 @@ GRID_KERNELS = (
 )
 
 
+def copy(dst: np.ndarray, src: np.ndarray) -> None:
+    """dst = src, cast to dst's dtype; ``src`` may be any host array."""
+    np.copyto(dst, src, casting="same_kind")
+
+
+def fill(x: np.ndarray, value: float) -> None:
+    """x = value everywhere."""
+    x.fill(value)
+
+
+def boundary_rhs(b: np.ndarray, g0: np.ndarray, v_in: float, v_out: float) -> None:
+    """b = right-hand side of the inlet (``v_in``) and outlet (``v_out``) faces, 0 inside."""
+    b[...] = 0.0
+    b[0] = g0[0] * v_in
+    b[-1] += g0[-1] * v_out
+
+
+def linear_profile(x: np.ndarray, v_in: float, v_out: float) -> None:
+    """x = potential falling linearly from ``v_in`` to ``v_out`` across the voxel centres."""
+    n0 = x.shape[0]
+    x[...] = (v_in + (v_out - v_in) * ((np.arange(n0) + 0.5) / n0))[:, None, None]
+
+
+def wrap_faces_conduct(g1: np.ndarray, g2: np.ndarray) -> tuple[bool, bool]:
+    """Whether any wrap-around face along axis 1 and along axis 2 conducts."""
+    return bool(np.any(g1[:, -1])), bool(np.any(g2[:, :, -1]))
+
+
+def spanning_cluster(labels: np.ndarray, conducting: np.ndarray, periodic: bool) -> np.ndarray:
+    """Voxels whose label is ``conducting`` (bool per label) connected to both axis-0 faces."""
+    return connected_to_both_faces(conducting[labels], 0, (1, 2) if periodic else ())
+
+
+def present_labels(labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Sorted labels that occur inside ``mask``."""
+    return np.unique(labels[mask])
+
+
+def conductivity_field(labels: np.ndarray, table: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Float32 conductivity ``table[label]`` on ``mask`` and 0 elsewhere."""
+    field = table.astype(np.float32, copy=False)[labels]
+    field[~mask] = 0.0
+    return field
+
+
+def _available_memory_bytes() -> int | None:
+    """MemAvailable from /proc/meminfo in bytes, or None where the system does not say."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+HOST_OPS = dict(
+    name="cpu",
+    empty=np.empty,
+    zeros=np.zeros,
+    to_host=np.asarray,
+    to_device=np.ascontiguousarray,
+    copy=copy,
+    fill=fill,
+    synchronize=lambda: None,
+    available_memory_bytes=_available_memory_bytes,
+    boundary_rhs=boundary_rhs,
+    linear_profile=linear_profile,
+    wrap_faces_conduct=wrap_faces_conduct,
+    spanning_cluster=spanning_cluster,
+    count_nonzero=np.count_nonzero,
+    present_labels=present_labels,
+    conductivity_field=conductivity_field,
+    cluster_residual_sums=cluster_residual_sums,
+    add_coarse=add_coarse,
+    flatten_islands=flatten_islands,
+)
+
+
 def _compile(parallel: bool) -> SimpleNamespace:
-    """Numba dispatchers of the grid kernels, threaded or not (separately cached)."""
+    """Op table: numba dispatchers of the grid kernels, threaded or not (separately cached),
+    with the host array handling and the serial setup and deflation kernels."""
     dispatchers = {}
     for kernel in GRID_KERNELS:
         function = kernel
@@ -362,7 +505,7 @@ def _compile(parallel: bool) -> SimpleNamespace:
                                           kernel.__defaults__, kernel.__closure__)
             function.__qualname__ = f"{kernel.__qualname__}_parallel"
         dispatchers[kernel.__name__] = njit(parallel=parallel, cache=True, fastmath=True)(function)
-    return SimpleNamespace(**dispatchers)
+    return SimpleNamespace(**HOST_OPS, **dispatchers)
 
 
 SERIAL = _compile(parallel=False)

@@ -95,6 +95,7 @@ def measure_transport(
     particle_ids: np.ndarray | None = None,
     cam_particles: CamParticleIds | None = None,
     threads: int | None = None,
+    device: str = "cpu",
 ) -> TransportMetrics:
     """Transport stage of a twin: σ_eff (S/cm) of ions and electrons, CAM utilization, reach.
 
@@ -118,6 +119,9 @@ def measure_transport(
         :func:`cam_particle_ids` of ``micro``, if already found.
     threads : int, optional
         Threads of the voxel solves; default the idle cores.
+    device : {"cpu", "cuda"}, optional
+        Where the voxel solves run: "cpu" (numba, ``threads``) or "cuda" (the first GPU, via
+        numba.cuda).
 
     Returns
     -------
@@ -144,7 +148,7 @@ def measure_transport(
         t0 = now
 
     axes = tuple(sorted({*axes, THROUGH_PLANE_AXIS}))
-    voxels = ionic_and_electronic(micro, axes=axes, threads=threads)
+    voxels = ionic_and_electronic(micro, axes=axes, threads=threads, device=device)
     tick("voxel_solves")
     network = electronic_contact_network(packing) if packing is not None else None
     tick("electronic_contact_network")

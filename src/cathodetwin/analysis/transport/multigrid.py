@@ -7,7 +7,11 @@ Piecewise-constant interpolation alone gives a V-cycle whose convergence degrade
 the K-cycle (Notay & Vassilevski, Numer. Linear Algebra Appl. 15 (2008) 473) fixes that by
 solving each coarse problem with two steps of flexible conjugate gradients preconditioned by the
 next level. Smoothing is red-black Gauss-Seidel (forward before, backward after the coarse
-correction). The coarsest level is factorised with a sparse LU.
+correction). The coarsest level is factorised with a sparse LU on the host.
+
+All grid work goes through an op table (``kernels.SERIAL``/``PARALLEL`` on the CPU,
+``ops_cuda.CUDA`` on a GPU); only the coarsest level's vectors (≤ 4096 values) cross to the
+host for the LU solve.
 """
 
 from __future__ import annotations
@@ -40,14 +44,13 @@ class Level:
     @property
     def shape(self) -> tuple[int, int, int]:
         """Voxel counts of this level."""
-        return self.g1.shape  # type: ignore[return-value]
+        return tuple(self.g1.shape)  # type: ignore[return-value]
 
-    @property
-    def needs_reverse(self) -> bool:
+    def needs_reverse(self, ops: SimpleNamespace) -> bool:
         """Whether an odd periodic axis couples equal colours, so post-smoothing must reverse."""
         _, n1, n2 = self.shape
-        return bool((n1 % 2 == 1 and n1 > 1 and np.any(self.g1[:, -1]))
-                    or (n2 % 2 == 1 and n2 > 1 and np.any(self.g2[:, :, -1])))
+        wrap1, wrap2 = ops.wrap_faces_conduct(self.g1, self.g2)
+        return bool((n1 % 2 == 1 and n1 > 1 and wrap1) or (n2 % 2 == 1 and n2 > 1 and wrap2))
 
 
 def operator_matrix(g0: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> sp.csr_matrix:
@@ -75,20 +78,23 @@ def operator_matrix(g0: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> sp.csr_ma
 
 
 class CoarseSolver:
-    """Sparse LU of the coarsest level restricted to its active voxels."""
+    """Sparse LU of the coarsest level restricted to its active voxels (on the host)."""
 
-    def __init__(self, level: Level) -> None:
-        matrix = operator_matrix(level.g0, level.g1, level.g2)
+    def __init__(self, level: Level, ops: SimpleNamespace) -> None:
+        matrix = operator_matrix(*(ops.to_host(g) for g in (level.g0, level.g1, level.g2)))
         self.active = np.flatnonzero(matrix.diagonal() > 0)
         sub = matrix[self.active][:, self.active].tocsc()
         self.lu = factorize_spd(sub) if self.active.size else None
+        self.solution = np.zeros(level.shape)
+        self.ops = ops
 
     def solve(self, rhs: np.ndarray, out: np.ndarray) -> None:
         """out = A⁻¹ rhs on the active voxels, 0 elsewhere."""
-        flat = out.reshape(-1)
-        flat[:] = 0.0
+        flat = self.solution.reshape(-1)
         if self.lu is not None:
-            flat[self.active] = self.lu.solve(rhs.reshape(-1)[self.active].astype(np.float64))
+            host = self.ops.to_host(rhs).reshape(-1)
+            flat[self.active] = self.lu.solve(host[self.active].astype(np.float64))
+        self.ops.copy(out, self.solution)
 
 
 class MultigridPreconditioner:
@@ -97,22 +103,22 @@ class MultigridPreconditioner:
     def __init__(
         self, g0: np.ndarray, g1: np.ndarray, g2: np.ndarray, ops: SimpleNamespace
     ) -> None:
-        """Build the hierarchy; ``ops`` is ``self.ops.SERIAL`` or ``self.ops.PARALLEL``."""
+        """Build the hierarchy with the op table ``ops`` on the arrays of its device."""
         self.ops = ops
         self.levels: list[Level] = [Level(g0, g1, g2)]
-        shape = g1.shape
+        shape = tuple(g1.shape)
         while int(np.prod(shape)) > COARSEST_MAX_VOXELS and max(shape) > 2:
             fine = self.levels[-1]
             shape = tuple((n + 1) // 2 for n in shape)
-            c0 = np.empty((shape[0] + 1, shape[1], shape[2]), dtype=np.float32)
-            c1 = np.empty(shape, dtype=np.float32)
-            c2 = np.empty(shape, dtype=np.float32)
+            c0 = ops.empty((shape[0] + 1, shape[1], shape[2]), dtype=np.float32)
+            c1 = ops.empty(shape, dtype=np.float32)
+            c2 = ops.empty(shape, dtype=np.float32)
             ops.coarsen_conductances(fine.g0, fine.g1, fine.g2, c0, c1, c2)
             # x, b and the five K-cycle vectors c, v, r2, d2, w of this level.
-            work = [np.zeros(shape, dtype=np.float32) for _ in range(7)]
+            work = [ops.zeros(shape, dtype=np.float32) for _ in range(7)]
             self.levels.append(Level(c0, c1, c2, work))
-        self.coarse = CoarseSolver(self.levels[-1])
-        self.reverse = [lv.needs_reverse for lv in self.levels]
+        self.coarse = CoarseSolver(self.levels[-1], ops)
+        self.reverse = [lv.needs_reverse(ops) for lv in self.levels]
 
     def apply(self, r: np.ndarray, z: np.ndarray) -> None:
         """z ≈ A⁻¹ r by one K-cycle started from zero."""
@@ -147,7 +153,7 @@ class MultigridPreconditioner:
         rho1 = self.ops.dot(c, v)
         alpha1 = self.ops.dot(c, rhs)
         if rho1 <= 0.0:
-            e[...] = 0.0
+            self.ops.fill(e, 0.0)
             return
         self.ops.lincomb(r2, 1.0, rhs, -alpha1 / rho1, v)
         self._cycle(depth, d2, r2)

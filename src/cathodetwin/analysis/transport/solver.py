@@ -22,7 +22,7 @@ OUTLET_POTENTIAL_V = 0.0
 
 @dataclass(frozen=True)
 class Solution:
-    """Potential (canonical layout) and solver statistics."""
+    """Potential (canonical layout, on the solver's device) and solver statistics."""
 
     potential_v: np.ndarray
     plane_currents: np.ndarray
@@ -50,12 +50,8 @@ def _initial_guess(
     g0: np.ndarray, g1: np.ndarray, g2: np.ndarray, ops: SimpleNamespace
 ) -> np.ndarray:
     """Float64 potential falling linearly from inlet to outlet on active voxels, 0 elsewhere."""
-    n0 = g1.shape[0]
-    x = np.empty(g1.shape, dtype=np.float64)
-    profile = INLET_POTENTIAL_V + (OUTLET_POTENTIAL_V - INLET_POTENTIAL_V) * (
-        (np.arange(n0) + 0.5) / n0
-    )
-    x[...] = profile[:, None, None]
+    x = ops.empty(g1.shape, dtype=np.float64)
+    ops.linear_profile(x, INLET_POTENTIAL_V, OUTLET_POTENTIAL_V)
     ops.mask_inactive(x, g0, g1, g2)
     return x
 
@@ -74,32 +70,35 @@ def solve_conduction(
 
     The conjugate-gradient vectors are float64, which keeps the currents conservative to
     round-off even at conductivity contrasts of 10⁶ and more; the multigrid preconditioner
-    works in float32 (it only needs to be a good approximation of A⁻¹). ``ops`` is
-    ``kernels.SERIAL`` or ``kernels.PARALLEL``; ``deflation``, for high-contrast volumes,
-    corrects the initial guess and every preconditioned residual on the cluster space.
+    works in float32 (it only needs to be a good approximation of A⁻¹). ``ops`` is the op
+    table of the device that holds the face arrays (``kernels.SERIAL``/``PARALLEL`` or
+    ``ops_cuda.CUDA``), and the returned potential lives there too; ``deflation``, for
+    high-contrast volumes, corrects the initial guess and every preconditioned residual on
+    the cluster space.
     """
     start = time.perf_counter()
     precond = MultigridPreconditioner(g0, g1, g2, ops)
     x = _initial_guess(g0, g1, g2, ops)
-    r = np.zeros_like(x)
-    r[0] = g0[0] * INLET_POTENTIAL_V
-    r[-1] += g0[-1] * OUTLET_POTENTIAL_V
+    b = ops.empty(x.shape, dtype=np.float64)
+    ops.boundary_rhs(b, g0, INLET_POTENTIAL_V, OUTLET_POTENTIAL_V)
     if deflation is not None:
         deflation.flatten_islands(x)
-        deflation.correct(x, r)
-    ops.residual(x, r.copy(), g0, g1, g2, r)
-    p, q = np.empty_like(x), np.empty_like(x)
-    r32, z32 = np.empty(x.shape, dtype=np.float32), np.empty(x.shape, dtype=np.float32)
+        deflation.correct(x, b)
+    r = ops.empty(x.shape, dtype=np.float64)
+    ops.residual(x, b, g0, g1, g2, r)
+    del b
+    p, q = ops.empty(x.shape, dtype=np.float64), ops.empty(x.shape, dtype=np.float64)
+    r32, z32 = ops.empty(x.shape, dtype=np.float32), ops.empty(x.shape, dtype=np.float32)
     setup_time = time.perf_counter() - start
 
     currents = ops.plane_currents(x, g0, INLET_POTENTIAL_V, OUTLET_POTENTIAL_V)
     mismatch = flux_mismatch(currents)
     iterations = 0
-    np.copyto(r32, r, casting="same_kind")
+    ops.copy(r32, r)
     precond.apply(r32, z32)
     if deflation is not None:
         deflation.correct(z32, r)
-    np.copyto(p, z32)
+    ops.copy(p, z32)
     rz = ops.dot(r, z32)
     while mismatch >= flux_tolerance and iterations < max_iterations and rz > 0.0:
         ops.apply_operator(p, g0, g1, g2, q)
@@ -110,7 +109,7 @@ def solve_conduction(
         mismatch = flux_mismatch(currents)
         if mismatch < flux_tolerance:
             break
-        np.copyto(r32, r, casting="same_kind")
+        ops.copy(r32, r)
         precond.apply(r32, z32)
         if deflation is not None:
             deflation.correct(z32, r)
@@ -120,6 +119,7 @@ def solve_conduction(
         ops.cg_direction(p, z32, beta)
         rz = rz_new
     ops.mask_inactive(x, g0, g1, g2)
+    ops.synchronize()
     return Solution(
         potential_v=x,
         plane_currents=currents,
