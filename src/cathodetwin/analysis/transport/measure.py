@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cathodetwin.analysis.geometry.connectivity import role_networks
+from cathodetwin.analysis.geometry.connectivity import is_periodic_xy, role_networks
 from cathodetwin.analysis.geometry.particles import CamParticleIds, cam_particle_ids
 from cathodetwin.analysis.transport.carriers import ionic_and_electronic
 from cathodetwin.analysis.transport.contact_network import (
@@ -148,7 +148,9 @@ def measure_transport(
         t0 = now
 
     axes = tuple(sorted({*axes, THROUGH_PLANE_AXIS}))
-    voxels = ionic_and_electronic(micro, axes=axes, threads=threads, device=device)
+    periodic = is_periodic_xy(micro)  # generated twins: lateral faces periodic, like the packing
+    voxels = ionic_and_electronic(micro, axes=axes, periodic=periodic, threads=threads,
+                                  device=device)
     tick("voxel_solves")
     network = electronic_contact_network(packing) if packing is not None else None
     tick("electronic_contact_network")

@@ -98,6 +98,6 @@ def entry_reach(micro: Microstructure, *, carrier: str = "ionic") -> EntryReach:
     slab = Microstructure(np.ascontiguousarray(micro.labels[:, :, k0:k1]), micro.voxel_size_um,
                           micro.phases, micro.provenance)
     result = effective_conductivity(slab, carrier_conductivities(slab, carrier),
-                                    axis=THROUGH_PLANE_AXIS)
+                                    axis=THROUGH_PLANE_AXIS, periodic=is_periodic_xy(micro))
     return EntryReach(carrier, (k1 - k0) * vz, nz * vz, result.effective_conductivity_s_cm,
                       result.tortuosity_factor)
