@@ -22,7 +22,8 @@ PROPERTY_UNITS: dict[str, str] = {
     "volume_change_percent": "% on delithiation (negative = shrink)",
     "youngs_modulus_gpa": "GPa",
     "poisson_ratio": "-",
-    "ionic_conductivity_s_cm": "S/cm at 25-30 °C",
+    "ionic_conductivity_s_cm": "S/cm at 25-30 °C (for an SSE with a pellet value: the grain, bulk)",
+    "pellet_ionic_conductivity_s_cm": "S/cm at 25-30 °C, cold-pressed pellet (grains + boundaries)",
     "electronic_conductivity_s_cm": "S/cm",
     "activation_energy_ev": "eV",
     "hardness_gpa": "GPa",
@@ -48,6 +49,7 @@ class Material:
     youngs_modulus_gpa: float | None = None
     poisson_ratio: float | None = None
     ionic_conductivity_s_cm: float | None = None
+    pellet_ionic_conductivity_s_cm: float | None = None
     electronic_conductivity_s_cm: float | None = None
     activation_energy_ev: float | None = None
     hardness_gpa: float | None = None

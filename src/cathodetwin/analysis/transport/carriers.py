@@ -22,7 +22,9 @@ CARRIER_PROPERTY = {
 def carrier_conductivities(micro: Microstructure, carrier: str) -> dict[int, float]:
     """Conductivity in S/cm per label for ``carrier`` from the phases' materials.
 
-    Ionic: SSE and shell phases conduct with their material's ionic conductivity; electronic:
+    Ionic: SSE and shell phases conduct with their material's pellet ionic conductivity where
+    the library has one (voxels do not resolve grain boundaries), else its ionic conductivity;
+    electronic:
     CAM and carbon phases with their electronic conductivity; every other phase is insulating.
     """
     if carrier not in CARRIER_ROLES:
@@ -37,6 +39,9 @@ def carrier_conductivities(micro: Microstructure, carrier: str) -> dict[int, flo
                 f"conductivity is unknown; set Phase.material or pass conductivities"
             )
         value = getattr(phase.material, CARRIER_PROPERTY[carrier])
+        if carrier == "ionic" and phase.material.pellet_ionic_conductivity_s_cm is not None:
+            # a voxel image does not resolve grain boundaries: its SSE conducts like the pellet
+            value = phase.material.pellet_ionic_conductivity_s_cm
         if value is None:
             raise InputError(
                 f"material {phase.material.name!r} of phase {phase.name!r} has no "

@@ -82,7 +82,7 @@ class IonicNetwork(Record):
     ∞ for a CAM particle with no ionic path to the separator.
     """
 
-    DERIVED = ("tortuosity_factor", "utilization_by_access_overpotential")
+    DERIVED = ("tortuosity_factor",)
 
     percolating: bool
     effective_conductivity_s_cm: float
@@ -96,12 +96,15 @@ class IonicNetwork(Record):
     edge_counts: dict[str, int]
     sse_shells_ignored: bool
     wall_time_s: float
-    cam_particles: np.ndarray = field(repr=False, compare=False, metadata={"json": False})
-    cam_volume_um3: np.ndarray = field(repr=False, compare=False, metadata={"json": False})
-    access_resistance_ohm: np.ndarray = field(repr=False, compare=False,
+    utilization_by_access_overpotential: dict[str, float] = field(default_factory=dict)
+    cam_particles: np.ndarray | None = field(default=None, repr=False, compare=False,
+                                             metadata={"json": False})
+    cam_volume_um3: np.ndarray | None = field(default=None, repr=False, compare=False,
                                               metadata={"json": False})
-    access_overpotential_1c_mv: np.ndarray = field(repr=False, compare=False,
-                                                   metadata={"json": False})
+    access_resistance_ohm: np.ndarray | None = field(default=None, repr=False, compare=False,
+                                                     metadata={"json": False})
+    access_overpotential_1c_mv: np.ndarray | None = field(
+        default=None, repr=False, compare=False, metadata={"json": False})
 
     @property
     def tortuosity_factor(self) -> float:
@@ -113,16 +116,13 @@ class IonicNetwork(Record):
 
     def utilization_at(self, threshold_mv: float) -> float:
         """CAM volume share (0..1) whose 1C access overpotential is at most ``threshold_mv``."""
+        if self.cam_volume_um3 is None:
+            raise ValueError("per-particle access data are not kept in a reloaded record")
         total = float(self.cam_volume_um3.sum())
         if total <= 0.0:
             return 0.0
         used = self.access_overpotential_1c_mv <= threshold_mv
         return float(self.cam_volume_um3[used].sum() / total)
-
-    @property
-    def utilization_by_access_overpotential(self) -> dict[str, float]:
-        """Utilization (0..1) per 1C access-overpotential threshold, keyed "<mV> mV"."""
-        return {f"{t:g} mV": self.utilization_at(t) for t in ACCESS_OVERPOTENTIAL_THRESHOLDS_MV}
 
 
 def _holm_side_ohm(a_um, radius_um, h_um, sigma_s_cm):
@@ -313,6 +313,10 @@ def ionic_network(
         current_a = mass_g * mat.specific_capacity_mah_g * 1e-3  # 1C
         overpotential[rows] = access[rows] * current_a * 1e3
     sse_volume = float(np.sum(4.0 / 3.0 * np.pi * r**3))
+    total_cam = float(volume_um3.sum())
+    by_threshold = {
+        f"{t:g} mV": (float(volume_um3[overpotential <= t].sum() / total_cam) if total_cam else 0.0)
+        for t in ACCESS_OVERPOTENTIAL_THRESHOLDS_MV}
     return IonicNetwork(
         percolating=percolating, effective_conductivity_s_cm=float(sigma_eff),
         conductance_s=conductance, grain_conductivity_s_cm=float(sigma),
@@ -324,6 +328,7 @@ def ionic_network(
         edge_counts={"sse-sse": int(su.size), "cam-sse": int(cg.size),
                      "collector face": int(bottom.size), "separator face": int(top.size)},
         sse_shells_ignored=shells, wall_time_s=time.perf_counter() - start,
+        utilization_by_access_overpotential=by_threshold,
         cam_particles=cam, cam_volume_um3=volume_um3, access_resistance_ohm=access,
         access_overpotential_1c_mv=overpotential,
     )

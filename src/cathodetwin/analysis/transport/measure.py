@@ -22,6 +22,7 @@ from cathodetwin.analysis.transport.contact_network import (
     ContactNetworkResult,
     electronic_contact_network,
 )
+from cathodetwin.analysis.transport.ionic_network import IonicNetwork, ionic_network
 from cathodetwin.analysis.transport.reach import EntryReach, entry_reach
 from cathodetwin.analysis.transport.results import CarrierTransport
 from cathodetwin.analysis.utilization import VoxelUtilization, voxel_utilization
@@ -37,17 +38,20 @@ from cathodetwin.structure.microstructure import (
 class TransportMetrics(CarrierTransport):
     """Voxel conduction per carrier and axis, the contact network, utilization and reach.
 
-    ``electronic_contact_network`` is None without a packing (an imported image);
+    ``electronic_contact_network`` and ``ionic_contact_network`` are None without a packing
+    (an imported image: σ_ion from the voxels, ``ionic_conductivity_source`` says which);
     ``utilization_voxel`` None without CAM; ``{carrier}_entry_reach`` only where the carrier's
     network does not span the electrode through-plane. The effective conductivities the cell
     sees (``*_conductivity_eff_s_cm``) and the through-plane electronic values are derived.
     """
 
     DERIVED = ("electronic_conductivity_source", "electronic_conductivity_s_cm",
-               "electronic_tortuosity_factor", "ionic_conductivity_eff_s_cm",
-               "electronic_conductivity_eff_s_cm")
+               "electronic_tortuosity_factor", "ionic_conductivity_source",
+               "ionic_conductivity_s_cm", "ionic_tortuosity_factor",
+               "ionic_conductivity_eff_s_cm", "electronic_conductivity_eff_s_cm")
 
     electronic_contact_network: ContactNetworkResult | None = None
+    ionic_contact_network: IonicNetwork | None = None
     utilization_voxel: VoxelUtilization | None = None
     ionic_entry_reach: EntryReach | None = None
     electronic_entry_reach: EntryReach | None = None
@@ -75,8 +79,37 @@ class TransportMetrics(CarrierTransport):
         return self.along("electronic", THROUGH_PLANE_AXIS).tortuosity_factor
 
     @property
+    def _ionic_network_used(self) -> bool:
+        """Whether σ_ion comes from the contact network (a packing whose SSE shells, if any,
+        the network does not ignore)."""
+        net = self.ionic_contact_network
+        return net is not None and not net.sse_shells_ignored
+
+    @property
+    def ionic_conductivity_source(self) -> str:
+        """Where σ_ion comes from: the packing's "contact network" or the "voxels" (images,
+        or packings with SSE shells, which only the voxel route conducts through)."""
+        return "contact network" if self._ionic_network_used else "voxels"
+
+    @property
+    def ionic_conductivity_s_cm(self) -> float:
+        """Through-plane σ_ion between the two faces (S/cm; 0 without a path)."""
+        if self._ionic_network_used:
+            return self.ionic_contact_network.effective_conductivity_s_cm
+        return self.along("ionic", THROUGH_PLANE_AXIS).effective_conductivity_s_cm
+
+    @property
+    def ionic_tortuosity_factor(self) -> float:
+        """Through-plane ionic τ = σ0·φ/σ_eff of the same source (∞ without a path)."""
+        if self._ionic_network_used:
+            return self.ionic_contact_network.tortuosity_factor
+        return self.along("ionic", THROUGH_PLANE_AXIS).tortuosity_factor
+
+    @property
     def ionic_conductivity_eff_s_cm(self) -> float:
         """σ_ion,eff the cell sees (S/cm): through-plane, or over the slab ions reach."""
+        if self._ionic_network_used and self.ionic_contact_network.percolating:
+            return self.ionic_contact_network.effective_conductivity_s_cm
         if self.ionic_entry_reach is not None:
             return self.ionic_entry_reach.effective_conductivity_s_cm
         return self.along("ionic", THROUGH_PLANE_AXIS).effective_conductivity_s_cm
@@ -99,8 +132,9 @@ def measure_transport(
 ) -> TransportMetrics:
     """Transport stage of a twin: σ_eff (S/cm) of ions and electrons, CAM utilization, reach.
 
-    Voxel solves of both carriers (:func:`ionic_and_electronic`), the packing's electronic
-    contact network (:func:`electronic_contact_network`), the CAM reachable by both carriers
+    Voxel solves of both carriers (:func:`ionic_and_electronic`, lateral faces periodic for a
+    generated twin, as its packing), the packing's electronic and ionic contact networks
+    (:func:`electronic_contact_network`, :func:`ionic_network`), the CAM reachable by both carriers
     (:func:`voxel_utilization`) and, for a carrier whose network does not span the electrode,
     the slab its entry face reaches (:func:`entry_reach`). It decides which electronic
     conductivity the cell sees (the contact network's, where there is a packing).
@@ -154,6 +188,10 @@ def measure_transport(
     tick("voxel_solves")
     network = electronic_contact_network(packing) if packing is not None else None
     tick("electronic_contact_network")
+    ions = None
+    if packing is not None and "SSE" in packing.component_roles:
+        ions = ionic_network(packing)
+        tick("ionic_contact_network")
     utilization = None
     if micro.mask(*CAM_SIDE_ROLES).any():
         found = cam_particles or cam_particle_ids(micro, packing, particle_ids=particle_ids)
@@ -174,7 +212,8 @@ def measure_transport(
     tick("entry_reach")
     return TransportMetrics(
         ionic=voxels.ionic, electronic=voxels.electronic,
-        electronic_contact_network=network, utilization_voxel=utilization,
+        electronic_contact_network=network, ionic_contact_network=ions,
+        utilization_voxel=utilization,
         ionic_entry_reach=ionic_reach, electronic_entry_reach=electronic_reach,
         timings_s=timings,
     )
