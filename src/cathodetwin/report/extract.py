@@ -184,6 +184,9 @@ def meanings(data: BuildData, section: str) -> list[tuple[str, float, str, str]]
     return out
 
 
+ACCESS_LEVEL = "10 mV"  # 1C access-overpotential threshold drawn in the utilization plot
+
+
 def utilization_inputs(data: BuildData) -> tuple[np.ndarray, list[Series], dict[str, float]]:
     """Overlap thresholds (%), utilization series (fractions) and network-based levels."""
     by = get(data.metrics, "structure.utilization_particle_contacts.by_min_overlap_percent")
@@ -202,6 +205,10 @@ def utilization_inputs(data: BuildData) -> tuple[np.ndarray, list[Series], dict[
                        ("ionic_electronic_cam_volume_fraction", "ionic + electronic (CAM volume)")):
         if vox.get(key) is not None:
             levels[label] = float(vox[key])
+    access = (data.section("transport", "ionic_contact_network") or {}).get(
+        "utilization_by_access_overpotential") or {}
+    if access.get(ACCESS_LEVEL) is not None:  # contact quality: ionic access at 1C (issue 18)
+        levels[f"ionic access at 1C, η ≤ {ACCESS_LEVEL}"] = float(access[ACCESS_LEVEL])
     return t, series, levels
 
 
