@@ -51,7 +51,7 @@ def measure(stem: str, box: tuple[float, float, float] | None) -> dict:
             "ionic_tortuosity_factor": net.tortuosity_factor,
             "sse_shells_ignored": net.sse_shells_ignored, "particles": len(packing),
             "build_s": round(built, 1), "network_s": round(net.wall_time_s, 2),
-            "utilization_by_access_overpotential": net.utilization_by_access_overpotential,
+            "utilization_by_access_number": net.utilization_by_access_number,
             "load_average": round(os.getloadavg()[0], 2)}
 
 

@@ -1,7 +1,7 @@
 """Utilization at 80 wt% CAM vs the electrolyte/CAM size ratio (issue 18).
 
 Builds the packings of examples/size_ratio_sse{05,1,2}x.toml and prints, per recipe, the ionic
-network's σ_ion,eff, τ and the CAM utilization by 1C access overpotential threshold. Run with
+network's σ_ion,eff, τ and the CAM utilization by access number threshold. Run with
 NUMBA_NUM_THREADS=1:
 
     .venv/bin/python benchmarks/ionic_size_ratio.py [out.json]
@@ -36,7 +36,7 @@ def main() -> None:
             "network_s": round(net.wall_time_s, 2),
             "sigma_ion_eff_ms_cm": net.effective_conductivity_s_cm * 1e3,
             "tortuosity_factor": net.tortuosity_factor,
-            "utilization_by_access_overpotential": net.utilization_by_access_overpotential,
+            "utilization_by_access_number": net.utilization_by_access_number,
             "load_average": os.getloadavg()[0],
         }
         print(ratio, json.dumps(rows[ratio]), flush=True)

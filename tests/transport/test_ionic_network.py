@@ -115,8 +115,10 @@ def test_access_resistance_single_contact_is_series_sum():
     current = ncm.density_g_cm3 * 4 / 3 * math.pi * 1e-12 * ncm.specific_capacity_mah_g * 1e-3
     assert net.access_overpotential_1c_mv[0] == pytest.approx(
         net.access_resistance_ohm[0] * current * 1e3, rel=1e-12)
-    assert net.utilization_at(net.access_overpotential_1c_mv[0] * 1.01) == 1.0
-    assert net.utilization_at(net.access_overpotential_1c_mv[0] * 0.99) == 0.0
+    number = 4 * math.pi * net.reference_conductivity_s_cm * r * 1e-4 * net.access_resistance_ohm[0]
+    assert net.access_number[0] == pytest.approx(number, rel=1e-12)
+    assert net.utilization_at(number * 1.01) == 1.0
+    assert net.utilization_at(number * 0.99) == 0.0
 
 
 def test_isolated_cam_has_infinite_access():

@@ -184,7 +184,7 @@ def meanings(data: BuildData, section: str) -> list[tuple[str, float, str, str]]
     return out
 
 
-ACCESS_LEVEL = "10 mV"  # 1C access-overpotential threshold drawn in the utilization plot
+ACCESS_LEVEL = "5"  # ionic access-number threshold drawn in the utilization plot
 
 
 def utilization_inputs(data: BuildData) -> tuple[np.ndarray, list[Series], dict[str, float]]:
@@ -206,9 +206,9 @@ def utilization_inputs(data: BuildData) -> tuple[np.ndarray, list[Series], dict[
         if vox.get(key) is not None:
             levels[label] = float(vox[key])
     access = (data.section("transport", "ionic_contact_network") or {}).get(
-        "utilization_by_access_overpotential") or {}
-    if access.get(ACCESS_LEVEL) is not None:  # contact quality: ionic access at 1C (issue 18)
-        levels[f"ionic access at 1C, η ≤ {ACCESS_LEVEL}"] = float(access[ACCESS_LEVEL])
+        "utilization_by_access_number") or {}
+    if access.get(ACCESS_LEVEL) is not None:  # contact quality (issue 18)
+        levels[f"ionic access number ≤ {ACCESS_LEVEL}"] = float(access[ACCESS_LEVEL])
     return t, series, levels
 
 

@@ -35,9 +35,12 @@ faces (z = H separator at 0 V, z = 0 at 1 V), on the component joining both face
 Access resistance of CAM particle p: the resistance between the separator face and p, with
 p attached to its SSE contacts k by conductances g_k and the rest of the SSE network grounded at
 the separator only: R_p = 1 / (1ᵀ (M + G⁻¹)⁻¹ 1), M = (L⁻¹)_KK the transfer resistances of the
-contact nodes (L the Laplacian grounded at the separator), G = diag(g_k). The overpotential
-I_1C · R_p at the 1C current of the particle (ρ V Q / 1 h) is the per-particle criterion that
-utilization thresholds.
+contact nodes (L the Laplacian grounded at the separator), G = diag(g_k). Utilization thresholds
+the dimensionless access number N_p = 4π σ_ref r_p R_p: a sphere embedded in a homogeneous
+medium of the pellet σ has the spreading resistance 1/(4πσr), N = 1; a particle reached only
+through necks of radius a ≪ r has N ~ π r σ_ref / (a σ_g) ≫ 1. (The overpotential I_1C · R_p of
+the particle's own 1C current alone is also given; it ignores the other particles' currents
+and is far below a millivolt, so it is no criterion.)
 """
 
 from __future__ import annotations
@@ -69,7 +72,9 @@ GRAIN_BOUNDARY_SOURCE = (
 # CAM|SSE interface ASR (Ω·cm²): the same argyrodite boundary on the electrolyte side (no
 # separate pure-material datum; chosen equal to the GB value, stated as a choice).
 CAM_INTERFACE_ASR_OHM_CM2 = GRAIN_BOUNDARY_ASR_OHM_CM2
-ACCESS_OVERPOTENTIAL_THRESHOLDS_MV = (1.0, 3.0, 10.0, 30.0, 100.0)
+# Access number N = 4π σ_ref r R_access: 1 for a sphere embedded in a homogeneous pellet-σ
+# medium (spreading resistance 1/(4πσr)); ≫ 1 where the ionic access is through small necks.
+ACCESS_NUMBER_THRESHOLDS = (2.0, 5.0, 10.0, 20.0, 50.0)
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,10 @@ class IonicNetwork(Record):
     ``tortuosity_factor`` is σ_ref·φ_SSE/σ_eff with σ_ref the electrolyte's pellet σ where the
     library has one (the σ0 the papers divide by), else the grain σ. ``access_resistance_ohm``
     and ``access_overpotential_1c_mv`` are per entry of ``cam_particles`` (packing indices),
-    ∞ for a CAM particle with no ionic path to the separator.
+    ∞ for a CAM particle with no ionic path to the separator; ``access_number`` is
+    N = 4π σ_ref r R_access (-), 1 for a sphere embedded in a homogeneous medium of the pellet σ.
+    The arrays are not written: a reloaded record keeps ``utilization_by_access_number``, the
+    CAM volume share with N at most each threshold (keys "2", "5", ...).
     """
 
     DERIVED = ("tortuosity_factor",)
@@ -96,7 +104,7 @@ class IonicNetwork(Record):
     edge_counts: dict[str, int]
     sse_shells_ignored: bool
     wall_time_s: float
-    utilization_by_access_overpotential: dict[str, float] = field(default_factory=dict)
+    utilization_by_access_number: dict[str, float] = field(default_factory=dict)
     cam_particles: np.ndarray | None = field(default=None, repr=False, compare=False,
                                              metadata={"json": False})
     cam_volume_um3: np.ndarray | None = field(default=None, repr=False, compare=False,
@@ -105,6 +113,8 @@ class IonicNetwork(Record):
                                                      metadata={"json": False})
     access_overpotential_1c_mv: np.ndarray | None = field(
         default=None, repr=False, compare=False, metadata={"json": False})
+    access_number: np.ndarray | None = field(default=None, repr=False, compare=False,
+                                             metadata={"json": False})
 
     @property
     def tortuosity_factor(self) -> float:
@@ -114,14 +124,14 @@ class IonicNetwork(Record):
         return (self.reference_conductivity_s_cm * self.sse_volume_fraction
                 / self.effective_conductivity_s_cm)
 
-    def utilization_at(self, threshold_mv: float) -> float:
-        """CAM volume share (0..1) whose 1C access overpotential is at most ``threshold_mv``."""
+    def utilization_at(self, threshold: float) -> float:
+        """CAM volume share (0..1) whose access number N (-) is at most ``threshold``."""
         if self.cam_volume_um3 is None:
             raise ValueError("per-particle access data are not kept in a reloaded record")
         total = float(self.cam_volume_um3.sum())
         if total <= 0.0:
             return 0.0
-        used = self.access_overpotential_1c_mv <= threshold_mv
+        used = self.access_number <= threshold
         return float(self.cam_volume_um3[used].sum() / total)
 
 
@@ -174,7 +184,7 @@ def ionic_network(
     -------
     IonicNetwork
         σ_eff (S/cm), τ (-), counts, and per CAM particle the access resistance (Ω) and 1C
-        access overpotential (mV).
+        access overpotential (mV) and access number (-).
 
     Examples
     --------
@@ -313,10 +323,11 @@ def ionic_network(
         current_a = mass_g * mat.specific_capacity_mah_g * 1e-3  # 1C
         overpotential[rows] = access[rows] * current_a * 1e3
     sse_volume = float(np.sum(4.0 / 3.0 * np.pi * r**3))
+    number = 4.0 * np.pi * reference * radius[cam] * 1e-4 * access  # r in cm
     total_cam = float(volume_um3.sum())
     by_threshold = {
-        f"{t:g} mV": (float(volume_um3[overpotential <= t].sum() / total_cam) if total_cam else 0.0)
-        for t in ACCESS_OVERPOTENTIAL_THRESHOLDS_MV}
+        f"{t:g}": (float(volume_um3[number <= t].sum() / total_cam) if total_cam else 0.0)
+        for t in ACCESS_NUMBER_THRESHOLDS}
     return IonicNetwork(
         percolating=percolating, effective_conductivity_s_cm=float(sigma_eff),
         conductance_s=conductance, grain_conductivity_s_cm=float(sigma),
@@ -328,7 +339,7 @@ def ionic_network(
         edge_counts={"sse-sse": int(su.size), "cam-sse": int(cg.size),
                      "collector face": int(bottom.size), "separator face": int(top.size)},
         sse_shells_ignored=shells, wall_time_s=time.perf_counter() - start,
-        utilization_by_access_overpotential=by_threshold,
+        utilization_by_access_number=by_threshold, access_number=number,
         cam_particles=cam, cam_volume_um3=volume_um3, access_resistance_ohm=access,
         access_overpotential_1c_mv=overpotential,
     )
