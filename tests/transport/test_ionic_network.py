@@ -149,3 +149,14 @@ def test_network_agrees_with_the_voxel_route_on_a_resolved_packing():
     voxel = effective_conductivity(micro, {label: sigma}, periodic=True, threads=1)
     ratio = net.effective_conductivity_s_cm / voxel.effective_conductivity_s_cm
     assert 0.75 < ratio < 1.25, ratio
+
+
+def test_access_ignores_paths_through_the_collector():
+    """An SSE island touching only the collector reaches the separator only through the
+    collector, which blocks ions: its CAM has no access; σ between the faces still counts it."""
+    box = (10.0, 10.0, 3.0)
+    centers = [[2.0, 2.0, 1.5], [7.0, 7.0, 0.6], [7.0, 8.8, 0.6]]
+    # sphere 0 spans both faces (r 1.6); sphere 1 touches only the collector; CAM on sphere 1
+    net = ionic_network(_packing(centers, [1.6, 1.0, 1.0], ["SSE", "SSE", "CAM"], box))
+    assert net.percolating
+    assert math.isinf(net.access_resistance_ohm[0])

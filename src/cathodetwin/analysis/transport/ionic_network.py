@@ -288,10 +288,13 @@ def ionic_network(
 
     # access resistances: ground at the top face; SSE nodes connected to it
     access = np.full(cam.size, math.inf)
-    reachable = np.flatnonzero(comp[:n] == comp[node_t])
+    # the collector blocks ions in the cell: without the bottom face's edges, what reaches the
+    # separator (ground), and the Laplacian grounded there
+    no_b = v != node_b
+    without_b = coo_matrix((np.ones(int(no_b.sum())), (u[no_b], v[no_b])), shape=(n + 2, n + 2))
+    _, comp_t = connected_components(without_b, directed=False)
+    reachable = np.flatnonzero(comp_t[:n] == comp_t[node_t])
     if reachable.size and m_cam.size:
-        # grounded Laplacian without the bottom face (blocking in the cell: the collector)
-        no_b = v != node_b
         lap = _laplacian(u[no_b], v[no_b], g[no_b], n + 2)
         where = np.full(n, -1)
         where[reachable] = np.arange(reachable.size)
