@@ -78,8 +78,9 @@ def test_cell_inputs_come_from_the_twin(built: tuple[Path, dict]) -> None:
     transport = TransportMetrics.from_dict(metrics["transport"])
     inputs = CellInputs.from_twin(recipe_from_dict(TINY), structure, transport)
     assert inputs.porosity == metrics["structure"]["fractions"]["porosity"]
+    assert metrics["transport"]["ionic_conductivity_source"] == "contact network"
     assert inputs.ionic_conductivity_eff_s_cm == (
-        metrics["transport"]["ionic"]["z"]["effective_conductivity_s_cm"])
+        metrics["transport"]["ionic_contact_network"]["effective_conductivity_s_cm"])
     (cam,) = inputs.cam_classes
     assert cam.volume_share == 1.0 and cam.material.name == "NCM811"
     assert 0.5 < cam.radius_um < 1.0

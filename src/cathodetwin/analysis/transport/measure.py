@@ -108,11 +108,9 @@ class TransportMetrics(CarrierTransport):
     @property
     def ionic_conductivity_eff_s_cm(self) -> float:
         """σ_ion,eff the cell sees (S/cm): through-plane, or over the slab ions reach."""
-        if self._ionic_network_used and self.ionic_contact_network.percolating:
-            return self.ionic_contact_network.effective_conductivity_s_cm
         if self.ionic_entry_reach is not None:
             return self.ionic_entry_reach.effective_conductivity_s_cm
-        return self.along("ionic", THROUGH_PLANE_AXIS).effective_conductivity_s_cm
+        return self.ionic_conductivity_s_cm
 
     @property
     def electronic_conductivity_eff_s_cm(self) -> float:
@@ -204,7 +202,11 @@ def measure_transport(
                                         electron_connected=linked)
         tick("voxel_utilization")
     z = axes.index(THROUGH_PLANE_AXIS)
-    ionic_reach = None if voxels.ionic[z].percolating else entry_reach(micro, carrier="ionic")
+    ion_net_used = ions is not None and not ions.sse_shells_ignored
+    ions_span = ions.percolating if ion_net_used else voxels.ionic[z].percolating
+    # a non-spanning network: the slab the separator's voxel clusters reach (the voxel image's
+    # reach at the pellet σ; the network's own reach is not computed)
+    ionic_reach = None if ions_span else entry_reach(micro, carrier="ionic")
     electronic_reach = None
     if not (network.percolating if network is not None else voxels.electronic[z].percolating):
         electronic_reach = (network.entry_reach if network is not None
