@@ -15,9 +15,10 @@ Units: lengths in µm, σ in S/cm, resistances in Ω, ASR in Ω·cm² (1 µm/(S/
 1 Ω·cm²/µm² = 10⁸ Ω).
 
 Nodes: electrolyte particles (role "SSE") with the grain (bulk) conductivity σ_g of their
-material. CAM particles are sinks for the per-particle access resistance only (their Li
-transport is solid diffusion, not part of σ_ion,eff); SSE shells on CAM and LiNbO3 buffers are
-not nodes (a packing with SSE shells is flagged: its shells conduct only in the voxel route).
+material (``ionic_conductivity_s_cm``; τ's σ_ref is the SSE-volume mean of the pellet values).
+CAM particles are sinks for the per-particle access resistance only (their Li transport is
+solid diffusion, not part of σ_ion,eff); SSE shells on CAM and LiNbO3 buffers are not nodes (a
+packing with SSE shells is flagged: its shells conduct only in the voxel route).
 
 Edges, contact radius a of the two spheres' intersection circle (a² = r_i² − d_i²):
 
@@ -25,7 +26,7 @@ Edges, contact radius a of the two spheres' intersection circle (a² = r_i² −
   (Holm 1/(4aσ) per side, Roess's reduction, bulk cylinder from centre to contact plane, as in
   the electronic network) plus the grain boundary.
 - CAM–SSE contact (CAM outer sphere, with shell/buffer): the SSE side of the same formula plus
-  ASR_int / (π a²) for the CAM|SSE interface.
+  (ASR_int + t_buffer/σ_buffer) / (π a²) for the CAM|SSE interface and a LiNbO3-type buffer.
 - Faces: an SSE sphere cut by z = 0 or z = H contacts the ideal face with a² = r² − z_c², its
   side only (a measurement electrode or the separator's continuation, no boundary on the cut).
 
@@ -156,11 +157,26 @@ def _lens(dist, ri, rj):
     return a, np.clip(d_i, -ri, ri)
 
 
-def _sse_material(packing: Packing, sse_components: np.ndarray):
-    """The electrolyte material of the packing (the first SSE component's)."""
-    if sse_components.size == 0:
-        raise InputError("the packing has no electrolyte (role 'SSE') particles")
-    return packing.component_materials[int(sse_components[0])]
+def _component_values(packing: Packing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per component: grain σ and reference (pellet, else grain) σ of SSE components (S/cm),
+    and the ASR (Ω·cm²) of a CAM component's buffer, t/σ_buffer (0 without one)."""
+    k = len(packing.component_names)
+    grain, reference, buffer_asr = np.zeros(k), np.zeros(k), np.zeros(k)
+    for c, (role, material) in enumerate(zip(packing.component_roles,
+                                             packing.component_materials, strict=True)):
+        if role == "SSE":
+            sigma = material.ionic_conductivity_s_cm
+            if sigma is None or not sigma > 0:
+                raise InputError(f"material {material.name!r} has no ionic_conductivity_s_cm")
+            grain[c] = sigma
+            reference[c] = material.pellet_ionic_conductivity_s_cm or sigma
+        buffer = packing.buffer_materials[c] if packing.buffer_materials else None
+        if role == "CAM" and buffer is not None:
+            sigma_b = buffer.ionic_conductivity_s_cm
+            if sigma_b is None or not sigma_b > 0:
+                raise InputError(f"buffer material {buffer.name!r} has no ionic_conductivity_s_cm")
+            buffer_asr[c] = 1.0 / sigma_b  # × thickness in cm, per particle
+    return grain, reference, buffer_asr
 
 
 def ionic_network(
@@ -208,12 +224,9 @@ def ionic_network(
             raise InputError(f"{name} must be a finite ASR ≥ 0 Ω·cm², got {value!r}")
     roles = np.asarray(packing.component_roles)
     role = roles[packing.component]
-    sse_components = np.flatnonzero(roles == "SSE")
-    material = _sse_material(packing, sse_components)
-    sigma = material.ionic_conductivity_s_cm
-    if sigma is None or not sigma > 0:
-        raise InputError(f"material {material.name!r} has no ionic_conductivity_s_cm")
-    reference = getattr(material, "pellet_ionic_conductivity_s_cm", None) or sigma
+    if not np.any(role == "SSE"):
+        raise InputError("the packing has no electrolyte (role 'SSE') particles")
+    grain_c, reference_c, buffer_c = _component_values(packing)
     box = packing.box_um
     height = float(box[2])
     area_um2 = float(box[0] * box[1])
@@ -224,8 +237,12 @@ def ionic_network(
     centers = packing.center_um
     radius = packing.radius_um
     bodies = np.concatenate([sse, cam])
-    index = np.full(len(packing), -1)
-    index[bodies] = np.arange(bodies.size)
+    sigma_all = grain_c[packing.component[bodies]]  # grain σ of SSE bodies (0 for CAM)
+    sse_volume_um3 = 4.0 / 3.0 * np.pi * radius[sse] ** 3
+    reference = float(np.sum(reference_c[packing.component[sse]] * sse_volume_um3)
+                      / np.sum(sse_volume_um3))
+    # CAM buffer (e.g. LiNbO3) in series at each CAM–SSE contact: t / σ_buffer (Ω·cm²)
+    cam_buffer_asr = buffer_c[packing.component[cam]] * packing.buffer_thickness_um[cam] * 1e-4
     # Near pairs among SSE and CAM (outer spheres), overlaps only.
     pairs = near_pairs(centers[bodies], centers[bodies], radius[bodies], box[:2], 0.0,
                        np.full(bodies.size, -1))
@@ -240,8 +257,8 @@ def ionic_network(
     h_j = np.clip(np.abs(dist - d_i), 0.0, rj)
     both = is_sse_i & is_sse_j & good
     mixed = (is_sse_i ^ is_sse_j) & good
-    r_ss = (_holm_side_ohm(a[both], ri[both], h_i[both], sigma)
-            + _holm_side_ohm(a[both], rj[both], h_j[both], sigma)
+    r_ss = (_holm_side_ohm(a[both], ri[both], h_i[both], sigma_all[i[both]])
+            + _holm_side_ohm(a[both], rj[both], h_j[both], sigma_all[j[both]])
             + _interface_ohm(a[both], grain_boundary_asr_ohm_cm2))
     su, sv, sg = i[both], j[both], 1.0 / r_ss
     # CAM–SSE: the SSE side and the interface
@@ -249,8 +266,8 @@ def ionic_network(
     m_cam = np.where(is_sse_i[mixed], j[mixed], i[mixed]) - n
     r_sse_side = np.where(is_sse_i[mixed], ri[mixed], rj[mixed])
     h_sse_side = np.where(is_sse_i[mixed], h_i[mixed], h_j[mixed])
-    r_cs = (_holm_side_ohm(a[mixed], r_sse_side, h_sse_side, sigma)
-            + _interface_ohm(a[mixed], cam_interface_asr_ohm_cm2))
+    r_cs = (_holm_side_ohm(a[mixed], r_sse_side, h_sse_side, sigma_all[m_sse])
+            + _interface_ohm(a[mixed], cam_interface_asr_ohm_cm2 + cam_buffer_asr[m_cam]))
     cg = 1.0 / r_cs
     # faces
     z = centers[sse, 2]
@@ -259,8 +276,8 @@ def ionic_network(
     top = np.flatnonzero(height - z < r)
     a_b = np.sqrt(r[bottom] ** 2 - z[bottom] ** 2)
     a_t = np.sqrt(r[top] ** 2 - (height - z[top]) ** 2)
-    g_b = 1.0 / _holm_side_ohm(a_b, r[bottom], np.abs(z[bottom]), sigma)
-    g_t = 1.0 / _holm_side_ohm(a_t, r[top], np.abs(height - z[top]), sigma)
+    g_b = 1.0 / _holm_side_ohm(a_b, r[bottom], np.abs(z[bottom]), sigma_all[bottom])
+    g_t = 1.0 / _holm_side_ohm(a_t, r[top], np.abs(height - z[top]), sigma_all[top])
 
     # Laplacian of the SSE graph (rows n: bottom face node n, top face node n + 1)
     node_b, node_t = n, n + 1
@@ -325,7 +342,7 @@ def ionic_network(
         mass_g = mat.density_g_cm3 * volume_um3[rows] * 1e-12
         current_a = mass_g * mat.specific_capacity_mah_g * 1e-3  # 1C
         overpotential[rows] = access[rows] * current_a * 1e3
-    sse_volume = float(np.sum(4.0 / 3.0 * np.pi * r**3))
+    sse_volume = float(np.sum(sse_volume_um3))
     number = 4.0 * np.pi * reference * radius[cam] * 1e-4 * access  # r in cm
     total_cam = float(volume_um3.sum())
     by_threshold = {
@@ -333,7 +350,8 @@ def ionic_network(
         for t in ACCESS_NUMBER_THRESHOLDS}
     return IonicNetwork(
         percolating=percolating, effective_conductivity_s_cm=float(sigma_eff),
-        conductance_s=conductance, grain_conductivity_s_cm=float(sigma),
+        conductance_s=conductance,
+        grain_conductivity_s_cm=float(np.sum(sigma_all[:n] * sse_volume_um3) / sse_volume),
         reference_conductivity_s_cm=float(reference),
         sse_volume_fraction=sse_volume / (area_um2 * height),
         grain_boundary_asr_ohm_cm2=float(grain_boundary_asr_ohm_cm2),
