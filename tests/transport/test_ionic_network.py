@@ -160,3 +160,25 @@ def test_access_ignores_paths_through_the_collector():
     net = ionic_network(_packing(centers, [1.6, 1.0, 1.0], ["SSE", "SSE", "CAM"], box))
     assert net.percolating
     assert math.isinf(net.access_resistance_ohm[0])
+
+
+def test_cam_buffer_adds_its_thickness_over_sigma_in_series():
+    """A 5 nm LiNbO3 buffer adds t/σ_LNO/(πa²) to the CAM's access resistance, exactly."""
+    r, d = 1.0, 1.6
+    box = (6.0, 6.0, 0.6 + d + 0.6)
+    centers = [[3.0, 3.0, 0.6], [3.0, 3.0, 0.6 + d], [3.0 + 1.8, 3.0, 0.6]]
+    bare = _packing(centers, [r, r, r], ["SSE", "SSE", "CAM"], box)
+    lno = get_material("LiNbO3")
+    cam = bare.component_names.index("CAM")
+    buffers = tuple(lno if k == cam else None for k in range(len(bare.component_names)))
+    coated = Packing(
+        box_um=box, center_um=bare.center_um, radius_um=bare.radius_um,
+        component=bare.component, component_names=bare.component_names,
+        component_roles=bare.component_roles, component_materials=bare.component_materials,
+        shell_thickness_um=np.zeros(3), coverage=np.zeros(3),
+        buffer_thickness_um=np.array([0.0, 0.0, 0.005]), buffer_materials=buffers)
+    a_c = math.sqrt(r**2 - 0.9**2)
+    extra = 0.005e-4 / lno.ionic_conductivity_s_cm * 1e8 / (math.pi * a_c**2)
+    difference = ionic_network(coated).access_resistance_ohm[0] - (
+        ionic_network(bare).access_resistance_ohm[0])
+    assert difference == pytest.approx(extra, rel=1e-9)
