@@ -57,10 +57,10 @@ HEADLINES: tuple[Headline, ...] = (
              meaning="the voxel solve at the pellet σ, kept for comparison: every overlap is a "
                      "bulk bridge and sub-voxel necks are lost or widened"),
     Headline("utilization_ionic_access",
-             ("transport", "ionic_contact_network", "utilization_by_access_number", "5"),
-             "CAM utilization (ionic access number ≤ 5)",
+             ("transport", "ionic_contact_network", "utilization_by_access_number", "20"),
+             "CAM utilization (ionic access number ≤ 20)",
              meaning="CAM volume whose ionic access resistance from the separator is at most "
-                     "5× that of a sphere embedded in the pellet-σ electrolyte"),
+                     "20× that of a sphere embedded in the pellet-σ electrolyte"),
     Headline("electronic_tortuosity_factor", ("transport", "electronic_tortuosity_factor"),
              "Electronic tortuosity factor"),
     Headline("electronic_conductivity_eff_s_cm", ("transport", "electronic_conductivity_s_cm"),

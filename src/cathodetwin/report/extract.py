@@ -184,7 +184,7 @@ def meanings(data: BuildData, section: str) -> list[tuple[str, float, str, str]]
     return out
 
 
-ACCESS_LEVEL = "5"  # ionic access-number threshold drawn in the utilization plot
+ACCESS_LEVEL = "20"  # ionic access-number threshold drawn in the utilization plot
 
 
 def utilization_inputs(data: BuildData) -> tuple[np.ndarray, list[Series], dict[str, float]]:
