@@ -45,7 +45,7 @@ def test_every_property_has_a_source(name: str) -> None:
         ("NCWA", "volume_change_percent", -6.5, "001"),
         ("NCM811", "volume_change_percent", -4.8, "001"),
         ("NCM83-SC", "volume_change_percent", -5.5, "004"),
-        ("Li6PS5Cl-fine", "ionic_conductivity_s_cm", 2.224e-3, "002"),
+        ("Li6PS5Cl-fine", "pellet_ionic_conductivity_s_cm", 2.224e-3, "002"),
     ],
 )
 def test_papers_own_values_are_used(name: str, prop: str, value: float, paper: str) -> None:
