@@ -64,7 +64,11 @@ def main() -> None:
     data = paper_values()
     rows = {}
     for stem in args.stems:
-        rows[stem] = measure(stem, args.box)
+        try:
+            rows[stem] = measure(stem, args.box)
+        except Exception as error:  # e.g. a box too small for the PSD's tail: say so, go on
+            print(stem, "FAILED:", error, flush=True)
+            continue
         print(stem, json.dumps(rows[stem]), flush=True)
         if args.out:
             Path(args.out).write_text(json.dumps(rows, indent=1))
