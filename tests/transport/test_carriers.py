@@ -32,8 +32,8 @@ def test_library_conductivities_by_carrier():
     micro = _columns()
     ionic = carrier_conductivities(micro, "ionic")
     electronic = carrier_conductivities(micro, "electronic")
-    assert ionic == {2: get_material("Li6PS5Cl").ionic_conductivity_s_cm,
-                     4: get_material("Li6PS5Cl").ionic_conductivity_s_cm}
+    assert ionic == {2: get_material("Li6PS5Cl").pellet_ionic_conductivity_s_cm,
+                     4: get_material("Li6PS5Cl").pellet_ionic_conductivity_s_cm}
     assert electronic == {1: get_material("NCM811").electronic_conductivity_s_cm,
                           3: get_material("VGCF").electronic_conductivity_s_cm}
 
@@ -42,7 +42,7 @@ def test_parallel_columns_give_volume_weighted_conductivity():
     micro = _columns()
     result = ionic_and_electronic(micro, axes=(2, 0))
     ionic_z, ionic_x = result.ionic
-    sigma_se = get_material("Li6PS5Cl").ionic_conductivity_s_cm
+    sigma_se = get_material("Li6PS5Cl").pellet_ionic_conductivity_s_cm
     assert ionic_z.effective_conductivity_s_cm == pytest.approx(sigma_se * 5 / 12, rel=1e-6)
     assert ionic_z.tortuosity_factor == pytest.approx(1.0, rel=1e-6)
     assert not ionic_x.percolating  # SSE and shell columns are separated by carbon along x

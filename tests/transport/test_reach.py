@@ -9,7 +9,7 @@ from cathodetwin.structure.microstructure import Microstructure, Phase
 
 PHASES = (Phase(0, "pore", "pore", None), Phase(1, "NCM811", "CAM", "NCM811"),
           Phase(2, "Li6PS5Cl", "SSE", "Li6PS5Cl"))
-SIGMA_SSE = get_material("Li6PS5Cl").ionic_conductivity_s_cm
+SIGMA_SSE = get_material("Li6PS5Cl").pellet_ionic_conductivity_s_cm  # voxels: pellet σ
 
 
 def _column(bottom: int, nz: int = 40) -> Microstructure:
