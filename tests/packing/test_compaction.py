@@ -98,7 +98,8 @@ def _bulk_fraction(recipe, pressure_mpa: float, margin_um: float,
                    residual_tolerance: float = 1e-2) -> float:
     """Solid fraction away from the walls after settling frictionless CAM at a low pressure."""
     settings = CompactionSettings(settle=True, start_pressure_mpa=pressure_mpa,
-                                  residual_tolerance=residual_tolerance, wall_tolerance=5e-3)
+                                  residual_tolerance=residual_tolerance, wall_tolerance=5e-3,
+                                  friction=False, cohesion=False)
     pressing = Processing(pressing_pressure_mpa=pressure_mpa, stack_pressure_mpa=pressure_mpa)
     p = compact(sample_powder(recipe, solid_fraction_guess=0.64), pressing, settings=settings)
     assert all(p.provenance["compaction"]["converged"].values())

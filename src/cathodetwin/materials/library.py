@@ -29,6 +29,9 @@ PROPERTY_UNITS: dict[str, str] = {
     "fiber_diameter_um": "µm",
     "fiber_length_um": "µm",
     "primary_particle_diameter_um": "µm",
+    "friction_coefficient": "- (Coulomb, particle against particle of the same material)",
+    "wall_friction_coefficient": "- (Coulomb, against a tool-steel die wall)",
+    "weld_strength_mpa": "MPa (tensile strength of a cold-welded, yielded contact)",
 }
 
 
@@ -54,6 +57,9 @@ class Material:
     fiber_diameter_um: float | None = None
     fiber_length_um: float | None = None
     primary_particle_diameter_um: float | None = None
+    friction_coefficient: float | None = None
+    wall_friction_coefficient: float | None = None
+    weld_strength_mpa: float | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def source(self, prop: str) -> str:

@@ -40,10 +40,14 @@ import numpy as np
 from numba import njit, prange
 
 from cathodetwin.packing.contact_laws import (
+    coulomb_spring,
     effective_modulus_mpa,
     effective_radius_um,
+    effective_shear_modulus_mpa,
     hertz_force,
+    mindlin_stiffness,
     thornton_force,
+    welded_force,
 )
 from cathodetwin.packing.geometry import cap_volume_um3, radical_cap_heights_um
 from cathodetwin.packing.neighbors import move_um
@@ -103,6 +107,18 @@ def _wall(overlap, dmax, e_star, radius, p_y):
 
 
 @njit(cache=True)
+def _wall_spring(fx, fy, ux, uy, k_t, limit):
+    """Lateral friction force (µN) of a fixed flat wall on a particle that moved (ux, uy) µm."""
+    fx -= k_t * ux
+    fy -= k_t * uy
+    mag = math.sqrt(fx * fx + fy * fy)
+    if mag > limit:
+        s = limit / mag if mag > 0.0 else 0.0
+        return fx * s, fy * s
+    return fx, fy
+
+
+@njit(cache=True)
 def confinement(free: float) -> float:
     """Factor (≥ 1) on the limiting contact pressure of a particle with this free surface."""
     return max(1.0, CONFINED_FREE_SURFACE / max(free, 1e-3))
@@ -132,13 +148,16 @@ def contact_faces(k, i, j, nx, ny, nz, kind, coverage, patch_dirs, patch_thr, id
 @njit(cache=True, parallel=True)
 def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free,
                 coverage, patch_dirs, patch_thr, ids, pi, pj, dmax, faces, lx, ly, height, out,
-                plastic):
+                plastic, pos_last, mu_surf, mu_core, weld, ft):
     """Per pair (row of ``out``, columns P_*): stiffness, contact force on i from j, the surface
     of each sphere inside the other, the charged lens parts and their derivatives with respect
     to each particle's own radius.
 
-    Updates the per-pair maximum overlap ``dmax`` and plastic overlap; returns per-block sums of
-    the affine-mode stiffness k·(n_z Δz/h)² used as the punch's preconditioning mass.
+    Updates the per-pair maximum overlap ``dmax``, plastic overlap and tangential force ``ft``
+    (µN on i, world frame; moved with the relative displacement since ``pos_last``, capped at
+    μ × (normal force + weld pull-off), μ the mean of the two surfaces' coefficients); the row's
+    force is normal + tangential. Returns per-block sums of the affine-mode stiffness
+    k·(n_z Δz/h)² used as the punch's preconditioning mass.
     """
     npair = pi.size
     nblock = (npair + BLOCK - 1) // BLOCK
@@ -174,27 +193,33 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                 out[k, P_COVER_I] = 0.0
                 out[k, P_COVER_J] = 0.0
                 plastic[k] = 0.0
+                ft[k, 0] = 0.0
+                ft[k, 1] = 0.0
+                ft[k, 2] = 0.0
                 continue
             rs = effective_radius_um(ri, rj)
+            ei, nui = (core_e[i], core_nu[i]) if ki == 0 else (surf_e[i], surf_nu[i])
+            ej, nuj = (core_e[j], core_nu[j]) if kj == 0 else (surf_e[j], surf_nu[j])
+            mu = 0.5 * ((mu_core[i] if ki == 0 else mu_surf[i])
+                        + (mu_core[j] if kj == 0 else mu_surf[j]))
+            fpull = 0.0
             if ki == 0 and kj == 0:
-                es = effective_modulus_mpa(core_e[i], core_nu[i], core_e[j], core_nu[j])
+                es = effective_modulus_mpa(ei, nui, ej, nuj)
                 f, kk = hertz_force(delta, es, rs)
                 dmax[k] = max(dmax[k], delta)
                 plastic[k] = 0.0
             else:
-                if ki == 0:
-                    es = effective_modulus_mpa(core_e[i], core_nu[i], surf_e[j], surf_nu[j])
-                elif kj == 0:
-                    es = effective_modulus_mpa(surf_e[i], surf_nu[i], core_e[j], core_nu[j])
-                else:
-                    es = effective_modulus_mpa(surf_e[i], surf_nu[i], surf_e[j], surf_nu[j])
+                es = effective_modulus_mpa(ei, nui, ej, nuj)
                 if ki == 0:
                     py = p_y[j] * confinement(free[j])
+                    wd = weld[j]
                 elif kj == 0:
                     py = p_y[i] * confinement(free[i])
+                    wd = weld[i]
                 else:
                     py = min(p_y[i], p_y[j]) * max(confinement(free[i]), confinement(free[j]))
-                f, kk, dm, dp = thornton_force(delta, dmax[k], es, rs, py)
+                    wd = min(weld[i], weld[j])
+                f, kk, dm, dp, fpull = welded_force(delta, dmax[k], es, rs, py, wd)
                 dmax[k] = dm
                 plastic[k] = dp
                 if ki != 1 and kj != 1:
@@ -205,10 +230,27 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                         f += fc
                         kk += kc
             inv = 1.0 / dist
-            out[k, P_FX] = -f * dx * inv
-            out[k, P_FY] = -f * dy * inv
-            out[k, P_FZ] = -f * dz * inv
-            out[k, P_K] = kk
+            nx = dx * inv
+            ny = dy * inv
+            nz = dz * inv
+            kt = 0.0
+            if mu > 0.0:
+                kt = mindlin_stiffness(delta, effective_shear_modulus_mpa(ei, nui, ej, nuj), rs)
+                tx, ty, tz, _ = coulomb_spring(
+                    ft[k, 0], ft[k, 1], ft[k, 2], nx, ny, nz,
+                    (pos[j, 0] - pos_last[j, 0]) - (pos[i, 0] - pos_last[i, 0]),
+                    (pos[j, 1] - pos_last[j, 1]) - (pos[i, 1] - pos_last[i, 1]),
+                    (pos[j, 2] - pos_last[j, 2]) - (pos[i, 2] - pos_last[i, 2]),
+                    kt, mu * max(f + fpull, 0.0))
+            else:
+                tx = ty = tz = 0.0
+            ft[k, 0] = tx
+            ft[k, 1] = ty
+            ft[k, 2] = tz
+            out[k, P_FX] = -f * nx + tx
+            out[k, P_FY] = -f * ny + ty
+            out[k, P_FZ] = -f * nz + tz
+            out[k, P_K] = kk + kt
             hi, hj = radical_cap_heights_um(dist, ri, rj)
             ci = cap_volume_um3(hi, ri)
             cj = cap_volume_um3(hj, rj)
@@ -238,7 +280,6 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                 out[k, P_AREA_J] = max(
                     0.0, math.pi * hj * (hj + (2.0 * rj - hj) * (1.0 - rj / dist))
                 )
-            nz = dz * inv
             acc += kk * (nz * dz / height) ** 2
         aff[b] = acc
     return aff
@@ -247,7 +288,8 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
 @njit(cache=True, parallel=True)
 def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free,
                   vol0, start, entries, pair, wall_dmax, wall_bare, wall_e, wall_nu, height,
-                  mass_floor, force, mass, pos_ref, radius_ref, grow):
+                  mass_floor, force, mass, pos_ref, radius_ref, grow, pos_last, mu_wall,
+                  wall_ft):
     """Total force and preconditioning mass of each particle, walls included; grow plastic radii
     and update each particle's free-surface share ``free``.
 
@@ -256,6 +298,10 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
     contacts (each pair seen from both sides; for the unbalanced-force ratio), the affine
     stiffness of the wall contacts, and the largest non-affine move + growth of a particle since
     its list reference, relative to its radius there (``neighbors.move_um``).
+
+    Wall friction: per particle and wall a lateral tangential force ``wall_ft`` (µN, x and y)
+    follows the particle's lateral move since ``pos_last`` with the Mindlin stiffness, capped
+    at ``mu_wall`` × the wall's normal force (die walls do not weld).
     """
     n = radius.size
     nblock = (n + BLOCK - 1) // BLOCK
@@ -307,7 +353,10 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             rw = core_r[i] if wall_bare[i, 0] else r
             ob = rw - z
             fb = 0.0
-            if ob > 0.0:
+            if ob <= 0.0:
+                wall_ft[i, 0, 0] = 0.0
+                wall_ft[i, 0, 1] = 0.0
+            else:
                 if wall_bare[i, 0]:
                     fb, kb, wall_dmax[i, 0] = _wall(ob, wall_dmax[i, 0], ec, rw, 0.0)
                 else:
@@ -316,6 +365,19 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                         fcb, kcb = hertz_force(core_r[i] - z, ec, core_r[i])
                         fb += fcb
                         kb += kcb
+                if mu_wall[i] > 0.0:
+                    gw = effective_shear_modulus_mpa(
+                        core_e[i] if wall_bare[i, 0] else surf_e[i],
+                        core_nu[i] if wall_bare[i, 0] else surf_nu[i], wall_e, wall_nu)
+                    ktw = mindlin_stiffness(ob, gw, rw)
+                    wx, wy = _wall_spring(wall_ft[i, 0, 0], wall_ft[i, 0, 1],
+                                          pos[i, 0] - pos_last[i, 0], pos[i, 1] - pos_last[i, 1],
+                                          ktw, mu_wall[i] * fb)
+                    wall_ft[i, 0, 0] = wx
+                    wall_ft[i, 0, 1] = wy
+                    fx += wx
+                    fy += wy
+                    kb += ktw
                 m += kb
                 lost += cap_volume_um3(ob, rw)
                 area += 2.0 * math.pi * rw * ob
@@ -325,7 +387,10 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             rw = core_r[i] if wall_bare[i, 1] else r
             ot = z + rw - height
             ft = 0.0
-            if ot > 0.0:
+            if ot <= 0.0:
+                wall_ft[i, 1, 0] = 0.0
+                wall_ft[i, 1, 1] = 0.0
+            else:
                 if wall_bare[i, 1]:
                     ft, kt, wall_dmax[i, 1] = _wall(ot, wall_dmax[i, 1], ec, rw, 0.0)
                 else:
@@ -334,6 +399,19 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                         fct, kct = hertz_force(z + core_r[i] - height, ec, core_r[i])
                         ft += fct
                         kt += kct
+                if mu_wall[i] > 0.0:
+                    gw = effective_shear_modulus_mpa(
+                        core_e[i] if wall_bare[i, 1] else surf_e[i],
+                        core_nu[i] if wall_bare[i, 1] else surf_nu[i], wall_e, wall_nu)
+                    ktw = mindlin_stiffness(ot, gw, rw)
+                    wx, wy = _wall_spring(wall_ft[i, 1, 0], wall_ft[i, 1, 1],
+                                          pos[i, 0] - pos_last[i, 0], pos[i, 1] - pos_last[i, 1],
+                                          ktw, mu_wall[i] * ft)
+                    wall_ft[i, 1, 0] = wx
+                    wall_ft[i, 1, 1] = wy
+                    fx += wx
+                    fy += wy
+                    kt += ktw
                 m += kt
                 lost += cap_volume_um3(ot, rw)
                 area += 2.0 * math.pi * rw * ot
