@@ -185,6 +185,7 @@ class Packing:
             "n_contacts": len(self.contacts),
             "coordination": self.coordination_numbers(),
             "history": {k: np.asarray(v).tolist() for k, v in self.history.items()},
+            "densification": measures.densification_curve(self.history),
             "compaction": self.provenance.get("compaction", {}),
         }
 

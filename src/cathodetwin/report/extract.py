@@ -92,6 +92,27 @@ def compaction_inputs(data: BuildData) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return p, sf, h
 
 
+def densification_inputs(data: BuildData) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                    tuple[np.ndarray, np.ndarray]]:
+    """(pressure MPa, porosity) on loading and on release, from metrics.json or the packing."""
+    curve = get(data.metrics, "packing.densification")
+    if not isinstance(curve, Mapping):
+        if data.packing is None:
+            raise MissingData("the build records no densification curve")
+        from cathodetwin.packing.measures import densification_curve
+
+        curve = densification_curve(data.packing.history)
+    branches = []
+    for name in ("loading", "release"):
+        b = curve.get(name, {})
+        p = np.asarray(b.get("pressure_mpa", []), float)
+        phi = np.asarray(b.get("porosity", []), float)
+        if p.size == 0 or p.shape != phi.shape:
+            raise MissingData(f"densification curve: no {name} branch")
+        branches.append((p, phi))
+    return branches[0], branches[1]
+
+
 def phase_fraction_inputs(data: BuildData) -> tuple[list[str], list[float], list[str]]:
     """Phase names, volume fractions (structure metrics) and their slice colours."""
     fractions = get(data.metrics, "structure.fractions.volume_fraction")

@@ -120,6 +120,24 @@ def compaction_figure(pressure_mpa: np.ndarray, solid_fraction: np.ndarray,
     return fig
 
 
+def densification_figure(loading: tuple[np.ndarray, np.ndarray],
+                         release: tuple[np.ndarray, np.ndarray],
+                         measured: Sequence[tuple[str, np.ndarray, np.ndarray]] = ()) -> Figure:
+    """Porosity (%) against applied pressure (MPa) on loading and on release to the stack
+    pressure; ``measured``: (label, pressure MPa, porosity 0..1) calibration data beside it."""
+    fig = _figure(5.2, 3.4)
+    ax = fig.subplots()
+    ax.plot(loading[0], 100 * loading[1], color="#2a5a9c", lw=2, marker=".", label="loading")
+    ax.plot(release[0], 100 * release[1], color="#d1603d", lw=2, marker=".", label="release")
+    for label, p, phi in measured:
+        ax.plot(p, 100 * phi, ls="none", marker="o", mfc="none", color="#444444", label=label)
+    ax.set_xlabel("applied pressure (MPa)")
+    ax.set_ylabel("porosity (%)")
+    ax.legend(fontsize=7.5, frameon=False)
+    _tidy(ax)
+    return fig
+
+
 def phase_fraction_figure(names: Sequence[str], fractions: Sequence[float],
                           colors: Sequence[str]) -> Figure:
     """Horizontal bars of volume fractions (0–1) per phase, labelled in %."""

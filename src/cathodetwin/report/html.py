@@ -257,6 +257,9 @@ def _sections(backend: Backend) -> list[tuple[str, str, list[Panel]]]:
         ("packing", "Packing", [
             Panel("Compaction", "Solid fraction and height of the powder bed during pressing.",
                   lambda d: f.compaction_figure(*x.compaction_inputs(d))),
+            Panel("Densification", "Porosity against applied pressure while pressing "
+                  "(loading) and while unloading to the stack pressure (release).",
+                  lambda d: f.densification_figure(*x.densification_inputs(d))),
             Panel("Packed particles (3D)", "Particles coloured by powder; SSE shells "
                   "translucent; z up (separator on top).", lambda d: _particles(d, backend)),
         ]),
