@@ -58,8 +58,8 @@ def test_friction_loop_dissipates_the_analytic_work() -> None:
     k_t, limit, amp = 50.0, 2.0, 0.2
     u, f = _cycle(k_t, limit, amp, 4000)
     steady = slice(4000, u.size)  # +U → −U → +U: one closed loop
-    work = -np.sum(0.5 * (f[steady][1:] + f[steady][:-1]) * np.diff(u[steady]))
-    # the force on i opposes the drive of j; work put in by the drive is ∮ F du > 0
+    # j is driven against the contact force −f it feels: the drive puts in ∮ f du (> 0)
+    work = np.sum(0.5 * (f[steady][1:] + f[steady][:-1]) * np.diff(u[steady]))
     assert work == pytest.approx(4 * limit * (amp - limit / k_t), rel=2e-3)
     stored = 0.5 * f[-1] ** 2 / k_t
     assert stored <= 0.5 * limit**2 / k_t + 1e-12  # the spring energy stays bounded
