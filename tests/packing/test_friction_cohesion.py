@@ -100,7 +100,8 @@ def test_mindlin_stiffness_of_two_spheres_in_the_pair_kernel() -> None:
     assert np.linalg.norm(tang) == pytest.approx(mu * fn_now, rel=1e-9)
 
 
-def _pair_row(pos, last, r, mu, ft):
+def _pair_row(pos, last, r, mu, ft, spin=None):
+    spin = np.zeros((2, 3)) if spin is None else spin
     one = np.ones(2)
     kind = np.array([1, 1], np.int8)
     out = np.zeros((1, N_PAIR))
@@ -108,7 +109,7 @@ def _pair_row(pos, last, r, mu, ft):
                 E_LPS * one, NU_LPS * one, one, one, np.zeros((2, PATCHES_PER_PARTICLE, 3)),
                 one, np.arange(2), np.array([0], np.int32), np.array([1], np.int32),
                 np.zeros(1), np.zeros(1), 100.0, 100.0, 10.0, out, np.zeros(1), last,
-                mu * one, mu * one, 0.0 * one, ft)
+                mu * one, mu * one, 0.0 * one, ft, spin, np.zeros((2, 3)))
     return out[0], ft
 
 
@@ -171,3 +172,21 @@ def test_tangential_history_survives_a_neighbour_list_rebuild() -> None:
              for k, (a, b) in enumerate(zip(st.ids[st.pi], st.ids[st.pj], strict=True))}
     for pair, value in key.items():
         np.testing.assert_array_equal(after[pair], value)
+
+
+def test_rolling_without_slip_leaves_no_tangential_force() -> None:
+    # j at +x of i; i turns by dθ about z: its contact point moves +y by a_i·dθ, so i feels
+    # −k_t·a_i·dθ along y; j turning the other way, like a meshed gear (a_i dθ_i = −a_j dθ_j),
+    # moves its contact point along, and the pair rolls without slip
+    r, delta, mu, dtheta = 1.0, 1e-4, 0.3, 1e-7
+    pos = np.array([[5.0, 5.0, 5.0], [5.0 + 2 * r - delta, 5.0, 5.0]])
+    arm = r - delta / 2
+    g = effective_shear_modulus_mpa(E_LPS, NU_LPS, E_LPS, NU_LPS)
+    k_t = mindlin_stiffness(delta, g, 0.5 * r)
+    spin = np.zeros((2, 3))
+    spin[0, 2] = r * dtheta  # arc coordinates r·θ
+    row, _ = _pair_row(pos, pos.copy(), r, mu, np.zeros((1, 3)), spin)
+    assert row[P_FX + 1] == pytest.approx(-k_t * arm * dtheta, rel=1e-6)
+    spin[1, 2] = -r * dtheta
+    row, _ = _pair_row(pos, pos.copy(), r, mu, np.zeros((1, 3)), spin)
+    assert abs(row[P_FX + 1]) < 1e-12 * k_t

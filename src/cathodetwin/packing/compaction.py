@@ -105,6 +105,7 @@ class CompactionSettings:
     grow_plastic: bool = True
     friction: bool = True  # Coulomb friction between particles and at the die walls (library μ)
     cohesion: bool = True  # cold-welded tensile branch of yielded contacts (library weld)
+    rotation: bool = True  # particles rotate under the friction torques (with friction only)
     threads: int | None = None  # numba threads; None: 1 below PARALLEL_MIN_PARTICLES, else all
 
     def to_dict(self) -> dict:
@@ -198,6 +199,12 @@ class _State:
         self.vel = np.zeros_like(self.pos)
         self.pos_last = self.pos.copy()  # positions at the last force evaluation (friction)
         self.wall_ft = np.zeros((self.n, 2, 2))  # lateral friction of bottom wall and punch
+        self.rotate = bool(settings.rotation and settings.friction)
+        self.spin = np.zeros((self.n, 3))  # arc coordinates r·θ (µm) of the rotations
+        self.spin_last = np.zeros((self.n, 3))
+        self.spin_vel = np.zeros((self.n, 3))
+        self.torque = np.zeros((self.n, 3))  # τ/r (µN), the force on the arc coordinates
+        self.spin_mass = self.mass_floor.copy()
         self.force = np.zeros_like(self.pos)
         self.mass = self.mass_floor.copy()
         self.wall_dmax = np.zeros((self.n, 2))
@@ -312,7 +319,7 @@ class _State:
             self.core_e, self.core_nu, self.free, self.coverage, self.patch_dirs, self.patch_thr,
             self.ids, self.pi, self.pj, self.dmax, self.faces, self.lx, self.ly,
             self.height, self.pair, self.plastic, self.pos_last, self.mu_surf, self.mu_core,
-            self.weld, self.ft,
+            self.weld, self.ft, self.spin, self.spin_last,
         )
         sums = gather_forces(
             self.pos, self.vel, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu,
@@ -320,9 +327,11 @@ class _State:
             self.pair, self.wall_dmax, self.wall_bare,
             self.wall_e, self.wall_nu, self.height, self.mass_floor, self.force,
             self.mass, self.pos_ref, self.radius_ref, grow, self.pos_last, self.mu_wall,
-            self.wall_ft,
+            self.wall_ft, self.spin, self.spin_last, self.spin_vel, self.torque, self.spin_mass,
+            self.rotate,
         )
         self.pos_last[:] = self.pos
+        self.spin_last[:] = self.spin
         total = np.zeros(N_SUMS + 1)
         for row in sums:  # fixed order: independent of threads
             total[:N_SUMS] += row
@@ -339,7 +348,7 @@ _PARTICLE_ARRAYS = (
     "pos", "vel", "force", "mass", "radius", "kind", "core_r", "surf_e", "surf_nu", "p_y",
     "core_e", "core_nu", "vol0", "mass_floor", "level", "wall_dmax", "free", "ids",
     "coverage", "patch_dirs", "patch_thr", "wall_bare", "pos_last", "wall_ft", "mu_surf",
-    "mu_core", "mu_wall", "weld",
+    "mu_core", "mu_wall", "weld", "spin", "spin_last", "spin_vel", "torque", "spin_mass",
 )
 
 
@@ -380,7 +389,7 @@ def _relax(
         v_h = mix_v * (v_h + dt * a_h) + mix_a * a_h
         h_new = h_old + dt * v_h
         fire_move(st.pos, st.vel, st.force, st.mass, dt_old, dt, mix_v, mix_a, reset,
-                  st.height, h_new)
+                  st.height, h_new, st.spin, st.spin_vel, st.torque, st.spin_mass, st.rotate)
         st.height, st.v_h = h_new, v_h
         step += 1
         sums = st.evaluate(settings.grow_plastic)
