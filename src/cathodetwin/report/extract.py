@@ -95,7 +95,10 @@ def compaction_inputs(data: BuildData) -> tuple[np.ndarray, np.ndarray, np.ndarr
 def densification_inputs(data: BuildData) -> tuple[tuple[np.ndarray, np.ndarray],
                                                     tuple[np.ndarray, np.ndarray]]:
     """(pressure MPa, porosity) on loading and on release, from metrics.json or the packing."""
-    curve = get(data.metrics, "packing.densification")
+    try:
+        curve = get(data.metrics, "packing.densification")
+    except MissingData:
+        curve = None
     if not isinstance(curve, Mapping):
         if data.packing is None:
             raise MissingData("the build records no densification curve")
