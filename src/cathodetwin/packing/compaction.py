@@ -61,7 +61,7 @@ from cathodetwin.packing.sampling import Powder
 from cathodetwin.packing.shell_patches import covered_along, shell_patches
 from cathodetwin.recipe import Processing
 
-PARALLEL_MIN_PARTICLES = 50_000
+PARALLEL_MIN_PARTICLES = 10_000  # docs/scale.md: 2 threads pay off (0.93 efficiency at 100 k)
 GROWTH_ALLOWANCE = 1.3  # lateral-size check: SSE radii may grow 30 %, SSE shells may double
 GPA_TO_MPA = 1e3
 UN_TO_N = 1e-6
