@@ -26,7 +26,6 @@ from cathodetwin.cell.inputs import StackSpec
 from cathodetwin.cell.particle_network import ParticleNetwork
 from cathodetwin.errors import InputError, SolverError
 from cathodetwin.materials import Material, get_material
-from cathodetwin.records import Record
 
 CAUSES = ("ionic", "electronic", "kinetic")
 STRANDED_BELOW = 0.5  # a particle that delivered under half its window is stranded
@@ -67,46 +66,6 @@ class ParticleStep:
     no_ionic_path: np.ndarray  # (P,) bool
     no_electronic_path: np.ndarray  # (P,) bool
     charge_balance_error: float  # |Li stored − ∫I dt| / ∫I dt
-
-
-@dataclass(frozen=True)
-class StrandedCount(Record):
-    """Stranded particles (delivered < 50 % of their window) by cause at one C-rate."""
-
-    c_rate: float
-    particles: int
-    stranded: int
-    ionic: int  # of which: no ionic path or the ionic drop is the largest loss
-    electronic: int
-    kinetic: int  # charge transfer + solid diffusion
-    no_ionic_path: int
-    no_electronic_path: int
-    stranded_cam_volume_share: float
-
-
-@dataclass(frozen=True)
-class ParticleRateResult(Record):
-    """Rate table of the particle-resolved cell (units in names; per g of total CAM)."""
-
-    c_rates: tuple[float, ...]
-    capacity_mah_g: tuple[float, ...]
-    capacity_mah_cm2: tuple[float, ...]
-    mean_voltage_v: tuple[float, ...]
-    particles: int
-    tiles: int  # copies of the twin stacked through-plane
-    thickness_um: float
-    soc_dependent_conductivity: bool
-    stranded: tuple[StrandedCount, ...]
-    end_of_discharge_soc: tuple[tuple[float, ...], ...]  # per rate, per particle (0..1)
-    charge_balance_error: tuple[float, ...]
-    wall_time_s: float
-    discharge_curves: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...] = ()
-
-    def capacity_at(self, c_rate: float) -> float:
-        """Discharge capacity (mAh/g CAM) at one of the simulated C-rates."""
-        if c_rate not in self.c_rates:
-            raise InputError(f"c_rate={c_rate!r} was not simulated; simulated: {self.c_rates}")
-        return self.capacity_mah_g[self.c_rates.index(c_rate)]
 
 
 @dataclass
