@@ -56,6 +56,8 @@ class ParticleRateResult(Record):
     charge_balance_error: tuple[float, ...]
     wall_time_s: float
     discharge_curves: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...] = ()
+    # per rate, per particle: index into CAUSES of what strands it, −1 not stranded
+    stranded_cause: tuple[tuple[int, ...], ...] = ()
 
     def capacity_at(self, c_rate: float) -> float:
         """Discharge capacity (mAh/g CAM) at one of the simulated C-rates."""
@@ -109,4 +111,5 @@ def simulate_particle_rates(
         charge_balance_error=tuple(s.charge_balance_error for s in steps),
         wall_time_s=time.perf_counter() - start,
         discharge_curves=tuple(curves),
+        stranded_cause=tuple(tuple(int(k) for k in s.cause) for s in steps),
     )
