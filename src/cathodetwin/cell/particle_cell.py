@@ -221,21 +221,32 @@ class ParticleCell:
         x_mean = np.zeros(self.net.size)
         x_mean[self.act] = np.sum(st.c * self.geom[1], 1) / np.sum(self.geom[1], 1) / cmax
         x_mean[~self.active] = self.x0
-        eu, ev, eg, egu, egg = self.ion_edges
-        su, sv, sg, _, _ = self._el_edges(x_mean) if self._el_cache is None else self._el_cache
-        self._el_cache = (su, sv, sg, None, None)
         n = self.n_e + self.n_s
+        if self._el_cache is None:
+            eu, ev, eg, egu, egg = self.ion_edges
+            su, sv, sg, _, _ = self._el_edges(x_mean)
+            lap_u = np.concatenate([eu, su])
+            lap_v = np.concatenate([ev, sv])
+            lap_g = np.concatenate([eg, sg])
+            ground = np.bincount(egu, egg, n)
+            lap = coo_matrix((np.concatenate([-lap_g, -lap_g, lap_g, lap_g, ground]),
+                              (np.concatenate([lap_u, lap_v, lap_u, lap_v, np.arange(n)]),
+                               np.concatenate([lap_v, lap_u, lap_u, lap_v, np.arange(n)]))),
+                             shape=(n, n)).tocsr()
+            self._el_cache = (lap, float(np.max(lap_g)) if lap_g.size else 0.0)
+            self._lu = None
+        lap, g_max = self._el_cache
         phi = np.concatenate([st.phi_e, st.phi_s])
         j = st.j.copy()
-        lap_u = np.concatenate([eu, su])
-        lap_v = np.concatenate([ev, sv])
-        lap_g = np.concatenate([eg, sg])
-        ground = np.bincount(egu, egg, n)
         j_hi = (cmax * (1.0 - 1e-9) - alpha) / beta
         j_lo = (cmax * 1e-6 - alpha) / beta
         scale_a = max(abs(current_a), 1e-30)
-        g_max = float(np.max(lap_g)) if lap_g.size else 0.0
-        for _ in range(30):
+        pe, ps = self.p_e, self.p_s
+        coupling_rows = np.concatenate([pe, ps, pe, ps])
+        coupling_cols = np.concatenate([ps, pe, pe, ps])
+        lu, g_used = self._lu, self._g_used
+        prev, since = np.inf, 0
+        for _ in range(60):
             xs = np.clip((alpha + beta * j) / cmax, 1e-9, 1.0 - 1e-12)
             j0 = np.maximum(self.tab.exchange_current(xs), 1e-30) * area
             z = j / (2.0 * j0)
@@ -244,33 +255,33 @@ class ParticleCell:
             dxdj = beta / cmax
             dz = 1.0 / (2.0 * j0) - z * self.tab.dexchange(xs) * area / j0 * dxdj
             fp = self.tab.docv(xs) * dxdj - self.b_v / np.sqrt(1.0 + z * z) * dz
-            fp = np.minimum(fp, -1e-12)
-            gk = -1.0 / fp
-            # residuals
-            flow = lap_g * (phi[lap_u] - phi[lap_v])
-            res = np.bincount(lap_u, flow, n) - np.bincount(lap_v, flow, n) + ground * phi
-            np.add.at(res, self.p_e, j)
-            np.subtract.at(res, self.p_s, j)
+            gk = -1.0 / np.minimum(fp, -1e-12)
+            res = lap @ phi
+            res += np.bincount(pe, j, n) - np.bincount(ps, j, n)
             res[self.collector] += current_a
-            r_p = phi[self.p_s] - phi[self.p_e] - f
+            r_p = phi[ps] - phi[pe] - f
             floor = 1e-13 * g_max * max(float(np.max(np.abs(phi))), 1.0)
-            if np.max(np.abs(res)) < 1e-10 * scale_a + floor and np.max(np.abs(r_p)) < 1e-9:
+            err_a = float(np.max(np.abs(res)))
+            err_v = float(np.max(np.abs(r_p)))
+            if err_a < 1e-10 * scale_a + floor and err_v < 1e-9:
+                self._lu, self._g_used = lu, g_used
                 return _State(a_c + b_c * j[:, None], phi[:self.n_e], phi[self.n_e:], j,
                               {"eta": eta, "xs": xs})
-            rows = np.concatenate([lap_u, lap_v, lap_u, lap_v, self.p_e, self.p_s, self.p_e,
-                                   self.p_s, np.arange(n)])
-            cols = np.concatenate([lap_v, lap_u, lap_u, lap_v, self.p_s, self.p_e, self.p_e,
-                                   self.p_s, np.arange(n)])
-            vals = np.concatenate([-lap_g, -lap_g, lap_g, lap_g, -gk, -gk, gk, gk, ground])
-            mat = coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsc()
-            rhs = -res.copy()
-            np.add.at(rhs, self.p_e, gk * r_p)
-            np.subtract.at(rhs, self.p_s, gk * r_p)
-            try:
-                dphi = splu(mat, permc_spec="MMD_AT_PLUS_A").solve(rhs)
-            except RuntimeError:
-                return None
-            dj = -gk * (dphi[self.p_s] - dphi[self.p_e] + r_p)
+            norm = max(err_a / scale_a, err_v / self.b_v)
+            if lu is None or norm > 0.3 * prev or since >= 15:
+                g_used = gk
+                mat = lap + coo_matrix((np.concatenate([-gk, -gk, gk, gk]),
+                                        (coupling_rows, coupling_cols)), shape=(n, n))
+                try:
+                    lu = splu(mat.tocsc(), permc_spec="MMD_AT_PLUS_A")
+                except RuntimeError:
+                    return None
+                since = 0
+            prev = norm
+            since += 1
+            rhs = -res + np.bincount(pe, g_used * r_p, n) - np.bincount(ps, g_used * r_p, n)
+            dphi = lu.solve(rhs)
+            dj = -g_used * (dphi[ps] - dphi[pe] + r_p)
             phi = phi + dphi
             j = np.clip(j + dj, j_lo, j_hi)
             if not np.all(np.isfinite(phi)):
@@ -288,6 +299,7 @@ class ParticleCell:
             raise InputError(f"c_rate={c_rate!r} is not allowed; expected a positive C-rate")
         self.geom = self._geometry()
         self._el_cache = None
+        self._lu, self._g_used = None, None
         na = self.act.size
         current = c_rate * self.one_c_a
         cmax = self.c_max[self.act]
