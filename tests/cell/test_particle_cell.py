@@ -180,3 +180,33 @@ def test_rate_result_round_trips_through_json() -> None:
     assert result.capacity_mah_g[0] > result.capacity_mah_g[1] > 0
     assert all(e < BALANCE for e in result.charge_balance_error)
     assert result.stranded[0].particles == 4
+
+
+def test_retained_contact_share_per_particle_follows_the_face_tractions() -> None:
+    from cathodetwin.analysis.mechanics.contact import InterfaceTractions
+    from cathodetwin.cell.contact_loss import retained_contact_share
+    ids = np.array([0, 0, 1, 1, -1], np.int32)  # voxel → particle
+    faces = InterfaceTractions(
+        cam_voxel_index=np.array([0, 1, 2, 3, 4]), axis=np.zeros(5, np.int8),
+        electrolyte_side=np.ones(5, np.int8), face_area_um2=np.array([1, 3, 1, 1, 1], np.float32),
+        # after charge at P: traction = eigen − (P + 0)/1 · unit; unit = 1 on every face
+        traction_unit_strain_mpa=np.ones(5, np.float32),
+        traction_eigenstrain_mpa=np.array([5.0, 15.0, 25.0, 1.0, 0.0], np.float32),
+        stack_modulus_mpa=1.0, clamped_stress_mpa=0.0)
+    low = retained_contact_share(faces, ids, 3, 2.0)
+    high = retained_contact_share(faces, ids, 3, 30.0)
+    assert low.tolist() == pytest.approx([0.0, 0.5, 1.0])  # particle 2 has no faces
+    assert high.tolist() == pytest.approx([1.0, 1.0, 1.0])
+    assert retained_contact_share(faces, ids, 3, 10.0).tolist() == pytest.approx([0.25, 0.5, 1.0])
+
+
+def test_lost_contact_lowers_the_capacity_and_no_contact_strands() -> None:
+    net = layered_network(NCM, radius_um=5.0, cam_volume_fraction=0.6, thickness_um=30.0,
+                          layers=3, ionic_conductivity_eff_s_cm=1e-4,
+                          electronic_conductivity_eff_s_cm=1e-2)
+    full = conserved(ParticleCell(net).discharge(1.0))
+    half = conserved(ParticleCell(net.with_reaction_area(net.reaction_area_um2 * [1, 0.05, 0]))
+                     .discharge(1.0))
+    assert half.capacity_mah_g[-1] < full.capacity_mah_g[-1]
+    assert half.no_ionic_path.tolist() == [False, False, True]
+    assert half.end_soc[2] == 0.0
