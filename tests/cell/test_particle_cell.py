@@ -210,3 +210,64 @@ def test_lost_contact_lowers_the_capacity_and_no_contact_strands() -> None:
     assert half.capacity_mah_g[-1] < full.capacity_mah_g[-1]
     assert half.no_ionic_path.tolist() == [False, False, True]
     assert half.end_soc[2] == 0.0
+
+
+def fibre_packing() -> Packing:
+    """Hand packing with a VGCF fibre from the collector to CAM A, a shelled CAM B and an
+    SSE column to the separator; CAM C sits in SSE only (no electronic path)."""
+    from cathodetwin.packing.packing import Fibers
+    centres = np.array([[10, 10, 8.0], [10, 10, 13.4], [4, 4, 12.0],
+                        [10, 13.5, 4.0], [10, 10, 11.0], [10, 13.5, 12.0],
+                        [10, 10, 18.0], [4, 6.5, 12.0]], float)
+    radii = np.array([3.0, 3.0, 2.0, 2.0, 1.5, 2.0, 2.5, 2.0])
+    comp = np.array([0, 0, 0, 1, 1, 1, 1, 1], np.int16)
+    shell = np.array([0, 0.4, 0, 0, 0, 0, 0, 0])
+    coverage = np.array([0, 0.8, 0, 0, 0, 0, 0, 0])
+    fibres = Fibers(start_um=np.array([[10, 10, 0.0], [10, 10, 2.5]]),
+                    end_um=np.array([[10, 10, 2.5], [10, 10, 4.95]]),
+                    radius_um=np.array([0.075, 0.075]), component=np.array([2, 2], np.int16))
+    return Packing(
+        box_um=(20.0, 20.0, 20.0), center_um=centres, radius_um=radii, component=comp,
+        component_names=("NCM", "LPSCl", "VGCF"), component_roles=("CAM", "SSE", "carbon"),
+        component_materials=("NCM811", "Li6PS5Cl", "VGCF"), shell_thickness_um=shell,
+        coverage=coverage, buffer_thickness_um=np.zeros(8), fibers=fibres,
+        shell_materials=("Li6PS5Cl", None, None))
+
+
+@pytest.mark.parametrize("coarse", [None, 6.0])
+def test_fibre_and_shell_packing_runs_and_strands_the_unwired(coarse: float | None) -> None:
+    net = particle_network(fibre_packing(), coarse_cell_um=coarse)
+    assert net.size == 3
+    assert net.reaction_area_um2[1] > 0.8 * 4 * np.pi * 2.6**2 * 0.99  # the shell's share
+    step = conserved(ParticleCell(net).discharge(0.5))
+    assert step.connected.tolist() == [True, True, False]
+    assert step.end_soc[0] > 0.3 and step.end_soc[1] > 0.3 and step.end_soc[2] == 0.0
+    assert net.electronic.n_nodes >= 3 + 2
+
+
+def test_twin_section_scales_area_tiles_and_reports_contact_loss() -> None:
+    from cathodetwin.analysis.mechanics.contact import InterfaceTractions
+    from cathodetwin.cell.particle_twin import ParticleCellSection, particle_cell_section
+    packing = fibre_packing()
+    inputs = CellInputs(
+        cam_material="NCM811", cam_volume_fraction=0.3, cam_utilization=0.7,
+        sse_volume_fraction=0.3, porosity=0.1, ionic_conductivity_eff_s_cm=1e-4,
+        electronic_conductivity_eff_s_cm=1e-2, specific_cam_sse_area_per_um=0.02,
+        cam_classes=((3.0, 1.0),), thickness_um=20.0)
+    ids = np.array([0, 1, 2, 0, 1, 2], np.int32)  # voxel → particle: two faces per CAM
+    faces = InterfaceTractions(
+        cam_voxel_index=np.arange(6), axis=np.zeros(6, np.int8),
+        electrolyte_side=np.ones(6, np.int8), face_area_um2=np.ones(6, np.float32),
+        traction_unit_strain_mpa=np.ones(6, np.float32),
+        traction_eigenstrain_mpa=np.array([5.0, 5.0, 5.0, 50.0, 50.0, 50.0], np.float32),
+        stack_modulus_mpa=1.0, clamped_stress_mpa=0.0)
+    section = particle_cell_section(
+        packing, inputs, (0.5, 2.0), dfn_rates=[{"c_rate": 0.5, "capacity_mah_g": 100.0}],
+        tractions=faces, particle_ids=ids, stack_pressures_mpa=(2.0, 10.0))
+    assert section.rates.tiles == 1 and section.rates.particles == 3
+    assert section.rates.capacity_mah_g[0] > 0
+    kept = [a.retained_contact_area_fraction for a in section.after_charge]
+    assert kept == pytest.approx([0.0, 0.5])
+    low, high = (a.capacity_mah_g for a in section.after_charge)
+    assert low < high  # more contact kept at the higher stack pressure
+    assert ParticleCellSection.from_dict(json.loads(json.dumps(section.to_dict()))) == section
