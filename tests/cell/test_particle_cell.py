@@ -271,3 +271,16 @@ def test_twin_section_scales_area_tiles_and_reports_contact_loss() -> None:
     low, high = (a.capacity_mah_g for a in section.after_charge)
     assert low < high  # more contact kept at the higher stack pressure
     assert ParticleCellSection.from_dict(json.loads(json.dumps(section.to_dict()))) == section
+
+
+def test_particle_report_figures_render() -> None:
+    from cathodetwin.report import figures as f
+    rates = np.array([0.1, 1.0])
+    pngs = [
+        f.model_rate_figure(rates, np.array([190.0, 150.0]), rates, np.array([195.0, 160.0])),
+        f.particle_soc_figure([f.Series("0.1C", np.arange(3), np.array([0.9, 0.2, 1.0]))]),
+        f.stranded_slice_figure(np.array([5.0, 12.0]), np.array([4.0, 9.0]),
+                                np.array([2.0, 3.0]), np.array([-1, 0]), (20.0, 20.0, 20.0),
+                                "1C"),
+    ]
+    assert all(len(f.figure_png(fig)) > 1000 for fig in pngs)

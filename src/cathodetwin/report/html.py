@@ -303,16 +303,24 @@ def _sections(backend: Backend) -> list[tuple[str, str, list[Panel]]]:
                   lambda d: Noted(f.voltage_figure(*x.voltage_inputs(d)), x.voltage_note(d))),
             Panel("Energy density", "Composite cathode and stack energy per mass and volume.",
                   lambda d: f.energy_figure(*x.energy_inputs(d)), wide=True),
-            Panel("Particle-resolved vs DFN", "Discharge capacity of the particle-resolved "
-                  "cell (each CAM particle on its own contacts) beside the homogenized DFN.",
-                  lambda d: f.model_rate_figure(*x.model_rate_inputs(d))),
-            Panel("Particle state of charge", "Share of each CAM particle's window delivered "
-                  "at the end of discharge (below 0.5: stranded).",
-                  lambda d: f.particle_soc_figure(*x.particle_soc_inputs(d))),
-            Panel("Stranded particles", "CAM particles cut by the mid-y plane at the highest "
-                  "rate, coloured by what strands them (ionic, electronic, kinetic).",
-                  lambda d: f.stranded_slice_figure(*x.stranded_slice_inputs(d))),
         ]),
+    ]
+
+
+def _particle_panels() -> list[Panel]:
+    """Figures of the particle-resolved cell (only for builds that have its section)."""
+    x = extract
+    f = figures
+    return [
+        Panel("Particle-resolved vs DFN", "Discharge capacity of the particle-resolved "
+              "cell (each CAM particle on its own contacts) beside the homogenized DFN.",
+              lambda d: f.model_rate_figure(*x.model_rate_inputs(d))),
+        Panel("Particle state of charge", "Share of each CAM particle's window delivered "
+              "at the end of discharge (below 0.5: stranded).",
+              lambda d: f.particle_soc_figure(*x.particle_soc_inputs(d))),
+        Panel("Stranded particles", "CAM particles cut by the mid-y plane at the highest "
+              "rate, coloured by what strands them (ionic, electronic, kinetic).",
+              lambda d: f.stranded_slice_figure(*x.stranded_slice_inputs(d))),
     ]
 
 
@@ -326,7 +334,9 @@ def _section_tables(anchor: str, data: BuildData) -> str:
         section = data.section(*path)
         out += note if section is None else _folded_table(section, ".".join(path), heading)
     if anchor == "cell":
-        out = _rate_table(data) + _model_table(data) + out
+        out = _rate_table(data) + out
+    if anchor == "particle_cell":
+        out = _model_table(data) + out
     if anchor == "transport":
         note = extract.electronic_conductivity_note(data)
         out = (f'<p class="explain">{_esc(note)}</p>' if note else "") + out
@@ -430,6 +440,8 @@ def _render_report(data: BuildData, render_backend: Backend) -> str:
                       or (recipe.fingerprint() if recipe is not None else ""))
     version = data.metrics.get("cathodetwin_version", "unknown")
     sections = _sections(render_backend)
+    if data.section("particle_cell"):
+        sections.append(("particle_cell", "Particle-resolved cell", _particle_panels()))
     nav = '<a href="#view3d">3D view</a>' + "".join(
         f'<a href="#{a}">{_esc(h)}</a>' for a, h, _ in sections)
     nav += '<a href="#timings">Timings</a><a href="#notes">Notes</a>'
