@@ -266,6 +266,8 @@ def test_twin_section_scales_area_tiles_and_reports_contact_loss() -> None:
         tractions=faces, particle_ids=ids, stack_pressures_mpa=(2.0, 10.0))
     assert section.rates.tiles == 1 and section.rates.particles == 3
     assert section.rates.capacity_mah_g[0] > 0
+    assert section.energy[0].capacity_mah_g == section.rates.capacity_mah_g[0]
+    assert section.energy[0].cathode_wh_kg > section.energy[1].cathode_wh_kg > 0
     kept = [a.retained_contact_area_fraction for a in section.after_charge]
     assert kept == pytest.approx([0.0, 0.5])
     low, high = (a.capacity_mah_g for a in section.after_charge)

@@ -11,6 +11,7 @@ import numpy as np
 
 from cathodetwin.analysis.mechanics.contact import InterfaceTractions
 from cathodetwin.cell.contact_loss import retained_contact_share
+from cathodetwin.cell.energy import EnergyDensities, energy_densities
 from cathodetwin.cell.inputs import CellInputs, StackSpec
 from cathodetwin.cell.particle_cell import ParticleCellOptions
 from cathodetwin.cell.particle_network import ParticleNetwork, particle_network, tile_network
@@ -97,6 +98,7 @@ class ParticleCellSection(Record):
     after_charge: tuple[AfterCharge, ...]
     coarse_cell_um: float | None
     wall_time_s: float
+    energy: tuple[EnergyDensities, ...] = ()  # per C-rate, as the DFN's (cell.energy)
 
 
 def particle_cell_section(
@@ -133,4 +135,6 @@ def particle_cell_section(
         dfn_c_rates=tuple(float(r["c_rate"]) for r in dfn_rates),
         dfn_capacity_mah_g=tuple(float(r["capacity_mah_g"]) for r in dfn_rates),
         after_charge=tuple(after), coarse_cell_um=size,
-        wall_time_s=time.perf_counter() - start)
+        wall_time_s=time.perf_counter() - start,
+        energy=tuple(energy_densities(inputs, q, v, stack or StackSpec())
+                     for q, v in zip(rates.capacity_mah_g, rates.mean_voltage_v, strict=True)))
