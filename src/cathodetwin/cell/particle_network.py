@@ -170,11 +170,10 @@ def plane_conductance_s(graph: Graph, cam_scale: np.ndarray | None = None) -> fl
     a = lap[free][:, free].tocsc()
     rhs = -np.asarray(lap[free][:, [graph.bottom]].todense()).ravel()
     phi = splu(a).solve(rhs)
-    row = lap[graph.bottom]
     full = np.zeros(n)
     full[free] = phi
     full[graph.bottom] = 1.0
-    return float(row @ full)
+    return float(np.asarray(lap[[graph.bottom]] @ full).ravel()[0])
 
 
 def _coarsened(graph: Graph, node_map: np.ndarray, n_new: int) -> Graph:
