@@ -247,7 +247,7 @@ class ParticleCell:
         lu, g_used = self._lu, self._g_used
         prev, since = np.inf, 0
         self.newton_log: list[tuple[float, float, float]] = []
-        for _ in range(60):
+        for _ in range(150):
             xs = np.clip((alpha + beta * j) / cmax, 1e-9, 1.0 - 1e-12)
             j0 = np.maximum(self.tab.exchange_current(xs), 1e-30) * area
             z = j / (2.0 * j0)
@@ -274,7 +274,7 @@ class ParticleCell:
                               {"eta": eta, "xs": xs})
             norm = max(err_a / scale_a, err_v / self.b_v)
             self.newton_log.append((err_a / scale_a, err_v, floor / scale_a))
-            if lu is None or norm > 0.3 * prev or since >= 15:
+            if lu is None or norm > 0.8 * prev or since >= 40:
                 g_used = gk
                 mat = lap + coo_matrix((np.concatenate([-gk, -gk, gk, gk]),
                                         (coupling_rows, coupling_cols)), shape=(n, n))
