@@ -269,7 +269,8 @@ def _ionic_graph(packing: Packing, cam: np.ndarray, coarse_cell_um: float | None
     return coarse, area, node[:n_cam]
 
 
-def _electronic_graph(packing: Packing, cam: np.ndarray, coarse_cell_um: float | None):
+def _electronic_graph(packing: Packing, cam: np.ndarray, coarse_cell_um: float | None,
+                      carbon_equipotential: bool = False):
     """Electronic graph with each CAM's share separated, and the CAM nodes."""
     bodies = cn._bodies(packing)
     n_b = bodies.radius_um.size
@@ -306,23 +307,29 @@ def _electronic_graph(packing: Packing, cam: np.ndarray, coarse_cell_um: float |
     sigma_ref[cam_of_body[is_cam_body]] = bodies.sigma_s_cm[is_cam_body]
     body_of_cam = np.full(cam.size, -1, np.int64)
     body_of_cam[cam_of_body[is_cam_body]] = np.flatnonzero(is_cam_body)
-    if coarse_cell_um is None:
+    if coarse_cell_um is None and not carbon_equipotential:
         return fine, body_of_cam, sigma_ref
     mid = 0.5 * (bodies.start_um + bodies.end_um)
     inner = (i < n_b) & (j < n_b)
-    node = _merge_nodes(n_b, ~is_cam_body, _cells(mid, coarse_cell_um), i[inner], j[inner])
+    cells = (np.zeros(n_b, np.int64) if carbon_equipotential
+             else _cells(mid, coarse_cell_um))
+    node = _merge_nodes(n_b, ~is_cam_body, cells, i[inner], j[inner])
     coarse = _coarsened(fine, node, int(node.max()) + 1 if n_b else 0)
     mapped = np.where(body_of_cam >= 0, node[np.maximum(body_of_cam, 0)], -1)
     return coarse, mapped, sigma_ref
 
 
-def particle_network(packing: Packing, *, coarse_cell_um: float | None = None) -> ParticleNetwork:
+def particle_network(packing: Packing, *, coarse_cell_um: float | None = None,
+                     carbon_equipotential: bool = False) -> ParticleNetwork:
     """The particle-resolved cell's graphs of a packing (module doc); CAM = role "CAM" with a
-    core. ``coarse_cell_um`` merges SSE and carbon bodies per cell (None: every body a node)."""
+    core. ``coarse_cell_um`` merges SSE and carbon bodies per cell (None: every body a node);
+    ``carbon_equipotential`` merges each connected carbon cluster into one node (its own
+    resistance neglected; the CAM–carbon contacts kept)."""
     roles = packing.role_of()
     cam = np.flatnonzero((roles == "CAM") & (packing.core_radius_um > 0))
     ionic, area, ion_node = _ionic_graph(packing, cam, coarse_cell_um)
-    electronic, el_node, sigma_ref = _electronic_graph(packing, cam, coarse_cell_um)
+    electronic, el_node, sigma_ref = _electronic_graph(packing, cam, coarse_cell_um,
+                                                       carbon_equipotential)
     mats = tuple(dict.fromkeys(packing.component_materials[c] for c in packing.component[cam]))
     index = np.array([mats.index(packing.component_materials[c])
                       for c in packing.component[cam]], np.int64)

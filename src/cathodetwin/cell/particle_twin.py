@@ -45,7 +45,8 @@ def twin_network(
     ``retained_share`` (per packing particle, 0..1: contact kept after breathing).
     """
     size = coarse_cell_size_um(packing) if coarse_cell_um == "auto" else coarse_cell_um
-    net = particle_network(packing, coarse_cell_um=size)  # type: ignore[arg-type]
+    net = particle_network(packing, coarse_cell_um=size,  # type: ignore[arg-type]
+                           carbon_equipotential=size is not None)
     box = packing.box_um
     measured = inputs.specific_cam_sse_area_per_um * box[0] * box[1] * box[2]
     area = net.reaction_area_um2
