@@ -24,6 +24,8 @@ PROPERTY_UNITS: dict[str, str] = {
     "poisson_ratio": "-",
     "ionic_conductivity_s_cm": "S/cm at 25-30 °C",
     "electronic_conductivity_s_cm": "S/cm",
+    "electronic_conductivity_lithiated_s_cm": "S/cm at full lithiation (CAM)",
+    "electronic_conductivity_delithiated_s_cm": "S/cm at Li content 0.25 (CAM, charged)",
     "activation_energy_ev": "eV",
     "hardness_gpa": "GPa",
     "fiber_diameter_um": "µm",
@@ -52,6 +54,8 @@ class Material:
     poisson_ratio: float | None = None
     ionic_conductivity_s_cm: float | None = None
     electronic_conductivity_s_cm: float | None = None
+    electronic_conductivity_lithiated_s_cm: float | None = None
+    electronic_conductivity_delithiated_s_cm: float | None = None
     activation_energy_ev: float | None = None
     hardness_gpa: float | None = None
     fiber_diameter_um: float | None = None

@@ -419,3 +419,49 @@ def headlines(data: BuildData) -> list[Headline]:
                             f"{_rate_row_key(rows[0]['c_rate'])}.cathode_wh_l",
                             float(rows[0]["cathode_wh_l"]), "Wh/L"))
     return out
+
+
+def _particle_section(data: BuildData) -> Mapping:
+    section = data.metrics.get("particle_cell")
+    if not isinstance(section, Mapping) or "rates" not in section:
+        raise MissingData("metrics.json has no particle_cell section")
+    return section
+
+
+def model_rate_inputs(data: BuildData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """C-rates and capacities (mAh/g CAM) of the particle-resolved cell and of the DFN."""
+    sec = _particle_section(data)
+    return (np.asarray(sec["rates"]["c_rates"], float),
+            np.asarray(sec["rates"]["capacity_mah_g"], float),
+            np.asarray(sec.get("dfn_c_rates", []), float),
+            np.asarray(sec.get("dfn_capacity_mah_g", []), float))
+
+
+def particle_soc_inputs(data: BuildData) -> tuple[list[Series]]:
+    """End-of-discharge state of charge per CAM particle, one series per C-rate."""
+    rates = _particle_section(data)["rates"]
+    return ([Series(f"{c:g}C", np.arange(len(soc)), np.asarray(soc, float))
+             for c, soc in zip(rates["c_rates"], rates["end_of_discharge_soc"], strict=True)],)
+
+
+def stranded_slice_inputs(data: BuildData):
+    """CAM particles cut by the mid-y plane of the twin's first copy and why each is stranded
+    at the highest C-rate (from the per-particle state of charge and the causes recorded)."""
+    rates = _particle_section(data)["rates"]
+    packing = data.packing
+    if packing is None:
+        raise MissingData("the build has no packing.npz")
+    roles = packing.role_of()
+    cam = np.flatnonzero((roles == "CAM") & (packing.core_radius_um > 0))
+    causes = rates.get("stranded_cause") or []
+    if not causes:
+        raise MissingData("metrics.json: particle_cell.rates has no stranded_cause")
+    k = int(np.argmax(rates["c_rates"]))
+    cause = np.asarray(causes[k], int)[:cam.size]
+    centre = packing.center_um[cam]
+    r = packing.core_radius_um[cam]
+    mid = packing.box_um[1] / 2
+    cut = np.abs(centre[:, 1] - mid) < r
+    radius = np.sqrt(np.maximum(r[cut] ** 2 - (centre[cut, 1] - mid) ** 2, 0.0))
+    return (centre[cut, 0], centre[cut, 2], radius, cause[cut], packing.box_um,
+            f"{rates['c_rates'][k]:g}C, mid-y slice of the twin (copy at the collector)")
