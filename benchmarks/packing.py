@@ -9,7 +9,11 @@ NCM811 (D50 5 µm, GSD 1.1) with Li6PS5Cl (D50 0.5 µm, GSD 1.2; CAM:SSE size ra
 (``examples/papers``) and paper 000's pure-LPSC pellets, printing the porosity under the
 pressing pressure and after unloading next to the papers' values. Timings include
 powder sampling and loose placement, not numba compilation (a small warm-up run compiles
-first). wall_s is elapsed time, cpu_s the process CPU time (all threads): on a shared machine
+first). The version of the engine imported and the 1-minute load average are printed per row,
+so an older engine can be timed on the same case with ``PYTHONPATH=<worktree of it>/src``
+(the benchmark's LPSCl density is pinned to 1.64 g/cm³, the library value before 0.5.0, so
+both engines press the same powder); ``--no-friction`` times this engine frictionless and
+without welds. wall_s is elapsed time, cpu_s the process CPU time (all threads): on a shared machine
 wall_s grows with the other load, cpu_s much less. The number of relaxation steps varies
 chaotically from run to run, so the cost per particle-step is the figure to compare.
 """
@@ -17,12 +21,15 @@ chaotically from run to run, so the cost per particle-step is the figure to comp
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
+import os
 import time
 from pathlib import Path
 
 import numpy as np
 
+import cathodetwin
 from cathodetwin.packing import CompactionSettings, build_packing, compact, sample_powder
 from cathodetwin.recipe import Recipe, load_recipe, recipe_from_dict
 
@@ -73,7 +80,8 @@ def benchmark_recipe(box_um: tuple[float, float, float], seed: int = 0) -> Recip
                 {"name": "NCM811", "material": "NCM811", "role": "CAM", "weight_percent": 85.0,
                  "psd": {"kind": "lognormal", "d50_um": 5.0, "gsd": 1.1}},
                 {"name": "LPSCl", "material": "Li6PS5Cl", "role": "SSE", "weight_percent": 15.0,
-                 "psd": {"kind": "lognormal", "d50_um": 0.5, "gsd": 1.2}},
+                 "psd": {"kind": "lognormal", "d50_um": 0.5, "gsd": 1.2},
+                 "overrides": {"density_g_cm3": 1.64}},  # same powder for every version
             ],
             "processing": {"pressing_pressure_mpa": 300.0, "stack_pressure_mpa": 10.0},
             "simulation": {"box_um": list(box_um),
@@ -82,13 +90,21 @@ def benchmark_recipe(box_um: tuple[float, float, float], seed: int = 0) -> Recip
     )
 
 
-def run(particles: int, threads: int | None, geometry: str = "cube") -> dict:
+def _settings(threads: int | None, friction: bool) -> CompactionSettings:
+    """Compaction settings; friction and welds off on request (engines that have them)."""
+    known = inspect.signature(CompactionSettings).parameters
+    extra = {k: friction for k in ("friction", "cohesion") if k in known}
+    return CompactionSettings(threads=threads, **extra)
+
+
+def run(particles: int, threads: int | None, geometry: str = "cube",
+        friction: bool = True) -> dict:
     """Sample, press and unload one powder of about ``particles``; returns the timings."""
     recipe = benchmark_recipe(die_um(particles, geometry))
     t0 = time.perf_counter()
     c0 = time.process_time()
     powder = sample_powder(recipe)
-    packing = compact(powder, recipe.processing, settings=CompactionSettings(threads=threads))
+    packing = compact(powder, recipe.processing, settings=_settings(threads, friction))
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
     info = packing.provenance["compaction"]
@@ -105,6 +121,7 @@ def run(particles: int, threads: int | None, geometry: str = "cube") -> dict:
         "height_um": packing.box_um[2],
         "us_per_particle_step": 1e6 * wall / (len(packing) * info["steps"]),
         "cpu_us_per_particle_step": 1e6 * cpu / (len(packing) * info["steps"]),
+        "load": os.getloadavg()[0],
     }
 
 
@@ -128,8 +145,9 @@ def papers(names: list[str] | None) -> None:
     }
     if names:
         cases = {k: v for k, v in cases.items() if k in names}
+    print(f"cathodetwin {cathodetwin.__version__}")
     print(f"{'case':<20} {'particles':>9} {'P_MPa':>6} {'pressed_%':>9} {'unloaded_%':>10} "
-          f"{'height/target':>13} {'cpu_s':>6}  paper porosity %")
+          f"{'height/target':>13} {'cpu_s':>6} {'load':>5}  paper porosity %")
     for key, recipe in cases.items():
         c0 = time.process_time()
         try:
@@ -146,7 +164,7 @@ def papers(names: list[str] | None) -> None:
         ratio = packing.box_um[2] / recipe.simulation.box_um[2]
         print(f"{key:<20} {len(packing):>9d} {recipe.processing.pressing_pressure_mpa:>6.0f} "
               f"{pressed:>9.1f} {100.0 * packing.porosity():>10.1f} {ratio:>13.2f} "
-              f"{cpu:>6.0f}  {PAPER_POROSITY[key]}", flush=True)
+              f"{cpu:>6.0f} {os.getloadavg()[0]:>5.2f}  {PAPER_POROSITY[key]}", flush=True)
 
 
 def main() -> None:
@@ -157,24 +175,29 @@ def main() -> None:
     parser.add_argument("--geometry", choices=("cube", "slab"), default="cube",
                         help="near-cubic dies, or dies of fixed height growing sideways")
     parser.add_argument("--papers", nargs="*", default=None, metavar="NAME")
+    parser.add_argument("--no-friction", action="store_true",
+                        help="press frictionless and without welds (0.5.0 and later)")
     args = parser.parse_args()
     if args.papers is not None:
         papers(args.papers)
         return
-    run(2000, args.threads)  # compile
+    friction = not args.no_friction
+    run(2000, args.threads, friction=friction)  # compile
     rows = []
-    print(f"geometry: {args.geometry}")
+    print(f"cathodetwin {cathodetwin.__version__} ({Path(cathodetwin.__file__).parent}), "
+          f"geometry: {args.geometry}, friction: {friction}")
     print(f"{'particles':>10} {'height_um':>9} {'wall_s':>8} {'cpu_s':>8} {'steps':>7} "
           f"{'rebuilds':>8} {'refreshes':>9} {'us/(p*step)':>11} {'cpu_us/(p*step)':>15} "
-          f"{'porosity':>9} {'pressed':>8} conv")
+          f"{'porosity':>9} {'pressed':>8} conv  load")
     for n in args.sizes:
-        row = run(n, args.threads, args.geometry)
+        row = run(n, args.threads, args.geometry, friction)
         rows.append(row)
         print(f"{row['particles']:>10d} {row['height_um']:>9.1f} {row['wall_s']:>8.1f} "
               f"{row['cpu_s']:>8.1f} {row['steps']:>7d} {row['rebuilds']:>8d} "
               f"{row['refreshes']:>9d} {row['us_per_particle_step']:>11.3f} "
               f"{row['cpu_us_per_particle_step']:>15.3f} {row['porosity']:>9.4f} "
-              f"{row['porosity_pressed']:>8.4f} {row['converged']}", flush=True)
+              f"{row['porosity_pressed']:>8.4f} {row['converged']}  {row['load']:.2f}",
+              flush=True)
     if len(rows) >= 2:
         x = np.log([r["particles"] for r in rows])
         for key in ("wall_s", "cpu_s", "steps"):

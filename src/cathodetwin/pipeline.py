@@ -29,7 +29,14 @@ from cathodetwin.analysis.mechanics import BreathingResult, analyze_microstructu
 from cathodetwin.analysis.structure_metrics import StructureMetrics, measure_structure
 from cathodetwin.analysis.transport.measure import TransportMetrics, measure_transport
 from cathodetwin.atomic import save_npy_atomic, write_json_atomic, write_text_atomic
-from cathodetwin.cell import DEFAULT_C_RATES, CellInputs, StackSpec, predict_rates
+from cathodetwin.cell import (
+    DEFAULT_C_RATES,
+    CellInputs,
+    StackSpec,
+    blocked_carriers,
+    predict_rates,
+)
+from cathodetwin.cell.particle_twin import particle_cell_section
 from cathodetwin.errors import InputError
 from cathodetwin.headline import headline_metrics
 from cathodetwin.packing import CompactionSettings, Packing, build_packing
@@ -39,11 +46,13 @@ from cathodetwin.records import Record
 from cathodetwin.structure.io import load_microstructure, save_microstructure
 from cathodetwin.structure.voxelize import voxelize_with_owners
 
-STAGES: tuple[str, ...] = ("packing", "voxels", "structure", "transport", "mechanics", "cell")
+STAGES: tuple[str, ...] = ("packing", "voxels", "structure", "transport", "mechanics", "cell",
+                           "particle_cell")
 # The stages each stage reads; a stage is recomputed when any of them changes.
 INPUTS: dict[str, tuple[str, ...]] = {
     "packing": (), "voxels": ("packing",), "structure": ("voxels",), "transport": ("voxels",),
     "mechanics": ("voxels",), "cell": ("structure", "transport"),
+    "particle_cell": ("packing", "structure", "transport", "mechanics", "cell"),
 }
 RESOLVED_HEADER = ("# Resolved recipe written by `cathodetwin build`: the build directory's copy "
                    "of its input.\n# Edit your own recipe file, not this one; the next build "
@@ -62,6 +71,9 @@ class BuildOptions:
     c_rates: tuple[float, ...] = DEFAULT_C_RATES
     mechanics: bool = True
     cell: bool = True
+    # the particle-resolved cell beside the DFN (docs/cell.md); off until it is timed on a
+    # real packing (benchmarks/cell.py), then the default where a packing exists
+    particle_cell: bool = False
     report: bool = True
     stack: StackSpec = StackSpec()
 
@@ -71,6 +83,8 @@ class BuildOptions:
             "transport": {"axes": sorted({*self.transport_axes, 2})},
             "cell": {"c_rates": sorted(float(c) for c in self.c_rates),
                      "stack": self.stack.to_dict()},
+            "particle_cell": {"c_rates": sorted(float(c) for c in self.c_rates),
+                              "stack": self.stack.to_dict()},
         }
 
 
@@ -293,6 +307,7 @@ def build(
     transport = b.result("transport", lambda: measure_transport(
         micro, packing, axes=options.transport_axes, particle_ids=owners), TransportMetrics)
 
+    mech: BreathingResult | None = None
     if options.mechanics:
         fields_path = b.dir / "fields" / "strain_energy_kj_m3_xz.npy"
         if b.done("mechanics") and fields_path.exists():
@@ -316,6 +331,9 @@ def build(
             inputs = CellInputs.from_twin(recipe, structure, transport)
             section = predict_rates(inputs, options.c_rates, stack=options.stack)
             b.record("cell", time.perf_counter() - t0, section)
+        if options.particle_cell:
+            _particle_cell_stage(b, recipe, packing, structure, transport, mech, owners,
+                                 options)
 
     if options.report:
         from cathodetwin.report import write_report
@@ -325,6 +343,28 @@ def build(
         write_report(b.dir)
         b.record("report", time.perf_counter() - t0)
     return b.metrics
+
+
+def _particle_cell_stage(b: Build, recipe: Recipe, packing: Packing, structure, transport,
+                         mech: BreathingResult | None, owners: np.ndarray,
+                         options: BuildOptions) -> None:
+    """The particle-resolved cell beside the DFN; contact loss when mechanics ran now."""
+    if b.done("particle_cell"):
+        b.reuse("particle_cell")
+        return
+    inputs = CellInputs.from_twin(recipe, structure, transport)
+    if blocked_carriers(inputs):
+        return  # the DFN section already says that nothing discharges
+    b.notify("particle_cell", {"start": True})
+    t0 = time.perf_counter()
+    interface = mech.interface if mech is not None else None
+    pressures = ({r.stack_pressure_mpa for r in mech.retention}
+                 | {recipe.processing.stack_pressure_mpa}) if mech is not None else set()
+    section = particle_cell_section(
+        packing, inputs, options.c_rates, stack=options.stack,
+        dfn_rates=b.metrics.get("cell", {}).get("rates", []), tractions=interface,
+        particle_ids=owners, stack_pressures_mpa=sorted(pressures))
+    b.record("particle_cell", time.perf_counter() - t0, section)
 
 
 def packing_progress(recipe: Recipe, notify: Progress) -> Callable[[dict[str, Any]], None]:

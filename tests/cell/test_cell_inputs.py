@@ -18,10 +18,11 @@ from cathodetwin.cell import (
 def test_derived_quantities_match_hand_calculation(good_twin: CellInputs) -> None:
     # CAM 0.6 × 4.8 g/cm³ = 2.88 g/cm³ of electrode; 60 µm -> 2.88 × 60e-4 g/cm² = 17.28 mg/cm²
     assert good_twin.cam_loading_mg_cm2 == pytest.approx(17.28)
-    # + SSE 0.3 × 1.64 + other (1 - 0.6 - 0.3 - 0.05 = 0.05) × VGCF 2.0 = 3.472 g/cm³
+    # + SSE 0.3 × 1.86 (library LPSCl, 0.5.0) + other (1 - 0.6 - 0.3 - 0.05 = 0.05) × VGCF 2.0
+    # = 3.538 g/cm³
     assert good_twin.other_volume_fraction == pytest.approx(0.05)
-    assert good_twin.composite_density_g_cm3 == pytest.approx(3.472)
-    assert good_twin.cam_mass_fraction == pytest.approx(2.88 / 3.472)
+    assert good_twin.composite_density_g_cm3 == pytest.approx(3.538)
+    assert good_twin.cam_mass_fraction == pytest.approx(2.88 / 3.538)
     assert good_twin.active_volume_fraction == pytest.approx(0.57)
 
 

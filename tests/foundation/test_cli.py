@@ -66,17 +66,23 @@ def test_calc_shell_thickness_json() -> None:
     )
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
-    assert record["thickness_um"] == pytest.approx(0.1834, abs=1e-4)
-    assert record["eq1_thickness_um"] == pytest.approx(0.1925, abs=1e-4)
+    # library densities: NCM811 4.8, Li6PS5Cl 1.86 (crystallographic) → 162.6 nm concentric
+    # (paper 002, with its 1.64 g/cm³: 183.4 nm; tests/foundation/test_shells.py)
+    assert record["shell_density_g_cm3"] == pytest.approx(1.86)
+    assert record["thickness_um"] == pytest.approx(
+        3.75 * ((1 + (5 / 95) * (4.8 / 1.86)) ** (1 / 3) - 1), rel=1e-9)
+    assert record["thickness_um"] == pytest.approx(0.1626, abs=1e-4)
+    assert record["eq1_thickness_um"] < record["eq1_glitter_cake_half_um"] * 2 + 1e-12
 
 
 def test_calc_shell_weight_inverts_thickness() -> None:
     result = RUNNER.invoke(
         calc_cmd.app,
-        ["shell-weight", "--radius-um", "3.75", "--thickness-um", "0.18343531", "--json"],
+        ["shell-weight", "--radius-um", "3.75", "--thickness-um",
+         str(3.75 * ((1 + (5 / 95) * (4.8 / 1.86)) ** (1 / 3) - 1)), "--json"],
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["shell_weight_percent"] == pytest.approx(5.0, abs=1e-5)
+    assert json.loads(result.output)["shell_weight_percent"] == pytest.approx(5.0, abs=1e-9)
 
 
 @pytest.mark.parametrize(

@@ -117,12 +117,20 @@ def test_002_models_share_one_composition(model: int, am: int) -> None:
     )
 
 
-def test_003_bm05_theoretical_density_near_paper() -> None:
+def test_003_bm05_theoretical_density_against_paper() -> None:
     # Paper 003: BM-05 theoretical packing density 3.27 g/cm³ (measured 2.97 = 90.3 %). Our
-    # chosen composition (75 wt% LNO@NMC811 + 25 wt% LPSCl, no carbon) gives 3.239 g/cm³.
-    rho = F.recipe_theoretical_density_g_cm3(load_recipe(PAPERS / "003_bm05.toml"))
-    assert rho == pytest.approx(3.27, rel=0.015)
-    assert 2.97 / rho == pytest.approx(0.903, abs=0.015)
+    # chosen composition (75 wt% LNO@NMC811 + 25 wt% LPSCl, no carbon) gives 3.44 g/cm³ with
+    # the crystallographic LPSCl density (1.86, library since 0.5.0), 5 % above the paper; with
+    # 1.64 g/cm³ (paper 002's value) it gives 3.24, so paper 003 probably used a value near
+    # 1.64 (it does not state it). The paper's relative densities are used as printed.
+    recipe = load_recipe(PAPERS / "003_bm05.toml")
+    rho = F.recipe_theoretical_density_g_cm3(recipe)
+    assert rho == pytest.approx(3.44, abs=0.01)
+    low = recipe.with_changes({
+        "components.LPSCl.overrides": {"density_g_cm3": 1.64},
+        "components.LPSCl@LNO@NMC.shell.overrides": {"density_g_cm3": 1.64},
+    })
+    assert F.recipe_theoretical_density_g_cm3(low) == pytest.approx(3.27, rel=0.015)
 
 
 def test_role_fractions_split_shell_from_sse() -> None:

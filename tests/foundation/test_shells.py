@@ -82,9 +82,10 @@ def test_half_coverage_thickens_shell_at_same_mass() -> None:
 
 
 def _cam(psd: dict, shell: dict | None = None, buffer: dict | None = None) -> Component:
+    """NCM811 component; an LPSCl shell carries paper 002's density (1.64 g/cm³) as override."""
     data = {"name": "CAM", "material": "NCM811", "role": "CAM", "weight_percent": 100.0, "psd": psd}
     if shell is not None:
-        data["shell"] = shell
+        data["shell"] = shell | {"overrides": {"density_g_cm3": RHO_LPSCL}}
     if buffer is not None:
         data["buffer"] = buffer
     return Component.model_validate(data)
@@ -149,15 +150,17 @@ def test_uncoated_component_is_all_core_and_has_no_shell() -> None:
 
 def test_003_bm05_shell_thickness_documented() -> None:
     # Paper 003 (BM-05, 5 wt% on 13 µm NCM811 with 10 nm LiNbO3): 474 nm FIB-SEM, 516 nm by the
-    # paper's own calculation (in its SI). The exact concentric geometry gives 0.31 µm at full
-    # coverage; a 516 nm full shell would need ~8 wt% LPSCl. The recipe's roughness coverage
-    # (0.69) puts the same mass into patches 0.435 µm thick, within 10 % of the FIB-SEM value.
+    # paper's own calculation (in its SI). With the crystallographic LPSCl density (1.86 g/cm³)
+    # the exact concentric geometry gives 0.27 µm at full coverage (0.31 µm with 1.64); the
+    # recipe's roughness coverage (0.69, chosen from the 0.307 µm of 1.64) puts the mass into
+    # patches 0.39 µm thick, 18 % under the FIB-SEM value (0.435 µm with 1.64).
     recipe = load_recipe(PAPERS / "003_bm05.toml")
     comp = recipe.component("LPSCl@LNO@NMC")
     t = F.component_shell_thickness_um(comp)
-    assert comp.shell.coverage * t == pytest.approx(0.307, abs=0.01)
+    assert comp.shell.coverage * t == pytest.approx(0.267, abs=0.01)
     assert F.shell_coverage_from_roughness(0.307) == pytest.approx(comp.shell.coverage, abs=0.01)
-    assert t == pytest.approx(0.474, rel=0.10)
+    assert t == pytest.approx(0.387, abs=0.01)
+    assert t == pytest.approx(0.474, rel=0.20)
     w516 = F.shell_weight_percent(6.5, 0.516, RHO_NCM, RHO_LPSCL)
     assert 7.5 < w516 < 8.5
 

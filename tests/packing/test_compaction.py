@@ -47,7 +47,8 @@ def test_pressing_densifies_and_unloading_springs_back(composite_packing) -> Non
     h = composite_packing.history
     loaded = h["solid_fraction"][_stage_end(composite_packing, "load")]
     unloaded = h["solid_fraction"][_stage_end(composite_packing, "unload")]
-    assert loaded > 0.8  # ductile SSE fills the pores at 300 MPa
+    # ductile SSE fills most pores at 300 MPa (0.5.0, friction: 0.79; frictionless 0.83)
+    assert loaded > 0.75
     assert 0.7 < unloaded < loaded  # elastic spring-back, plastic flattening stays
     assert composite_packing.solid_fraction() == pytest.approx(unloaded, rel=1e-3)
     assert composite_packing.box_um[2] == pytest.approx(h["height_um"][-1])
@@ -98,7 +99,8 @@ def _bulk_fraction(recipe, pressure_mpa: float, margin_um: float,
                    residual_tolerance: float = 1e-2) -> float:
     """Solid fraction away from the walls after settling frictionless CAM at a low pressure."""
     settings = CompactionSettings(settle=True, start_pressure_mpa=pressure_mpa,
-                                  residual_tolerance=residual_tolerance, wall_tolerance=5e-3)
+                                  residual_tolerance=residual_tolerance, wall_tolerance=5e-3,
+                                  friction=False, cohesion=False)
     pressing = Processing(pressing_pressure_mpa=pressure_mpa, stack_pressure_mpa=pressure_mpa)
     p = compact(sample_powder(recipe, solid_fraction_guess=0.64), pressing, settings=settings)
     assert all(p.provenance["compaction"]["converged"].values())

@@ -45,6 +45,8 @@ def _two_sphere_force(r1: float, r2: float, overlap: float, kinds=(0, 0),
         np.array([0], np.int32), np.array([1], np.int32), np.zeros(1), np.zeros(1),
         100.0, 100.0, 10.0,
         np.zeros((1, N_PAIR)), np.zeros(1),
+        pos.copy(), np.zeros(2), np.zeros(2), np.zeros(2), np.zeros((1, 3)),
+        np.zeros((2, 3)), np.zeros((2, 3)),
     ]
     out = args[21]
     out[:] = np.nan  # rows of pairs that do not touch are marked by zero covers only

@@ -60,6 +60,7 @@ def random_packing(seed: int = 3, n_cam: int = 10, n_sse: int = 420) -> Packing:
     direction /= np.linalg.norm(direction, axis=1)[:, None]
     fibers = Fibers(start, start + 6.0 * direction, np.full(6, 0.075), np.full(6, 2, np.int16))
     pressure = np.linspace(0.0, 375.0, 30)
+    release = np.linspace(375.0, 10.0, 8)  # unloading to the stack pressure
     return Packing(
         box_um=BOX_UM, center_um=np.asarray(centers), radius_um=np.asarray(radii),
         component=np.asarray(comp, np.int16),
@@ -68,8 +69,12 @@ def random_packing(seed: int = 3, n_cam: int = 10, n_sse: int = 420) -> Packing:
         component_materials=("NCM811", "Li6PS5Cl-fine", "VGCF"),
         shell_thickness_um=np.zeros(n), coverage=np.zeros(n), buffer_thickness_um=np.zeros(n),
         fibers=fibers,
-        history={"pressure_mpa": pressure, "solid_fraction": 0.45 + 0.3 * pressure / 375.0,
-                 "height_um": 14.0 - 4.0 * pressure / 375.0},
+        history={"pressure_mpa": np.concatenate([pressure, release]),
+                 "solid_fraction": np.concatenate([0.45 + 0.3 * pressure / 375.0,
+                                                   0.72 + 0.03 * release / 375.0]),
+                 "height_um": np.concatenate([14.0 - 4.0 * pressure / 375.0,
+                                              10.4 - 0.4 * release / 375.0]),
+                 "stage": np.concatenate([np.ones(pressure.size), np.full(release.size, 2)])},
     )
 
 

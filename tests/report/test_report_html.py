@@ -17,7 +17,7 @@ from cathodetwin.report import write_report
 # PSD; compaction, particles 3D; sections, phase fractions, SSE network 3D, pore sizes,
 # utilization, path tortuosity; transport bars; strain map, strain histograms, retention;
 # rate, voltage, energy; stage timings.
-EXPECTED_FIGURES = 17
+EXPECTED_FIGURES = 18  # 0.5.0: densification curve
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

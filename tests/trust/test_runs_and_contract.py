@@ -48,8 +48,8 @@ def test_stage_fingerprints_follow_the_options_that_change_results() -> None:
     base = stage_fingerprints(recipe, BuildOptions())
     axes = stage_fingerprints(recipe, BuildOptions(transport_axes=(0, 1, 2)))
     rates = stage_fingerprints(recipe, BuildOptions(c_rates=(0.1, 1.0)))
-    assert {s for s in base if base[s] != axes[s]} == {"transport", "cell"}
-    assert {s for s in base if base[s] != rates[s]} == {"cell"}
+    assert {s for s in base if base[s] != axes[s]} == {"transport", "cell", "particle_cell"}
+    assert {s for s in base if base[s] != rates[s]} == {"cell", "particle_cell"}
     assert stage_fingerprints(recipe, BuildOptions(mechanics=False, report=False)) == base
 
 

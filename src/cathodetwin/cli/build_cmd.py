@@ -44,7 +44,9 @@ def run_build(recipe: Recipe, out_dir: Path, options: BuildOptions, resume: bool
     console.print(f"{recipe.name}: {estimate.summary()}")
     set_output_dir(out_dir)
     stages = [s for s in STAGES if (s != "mechanics" or options.mechanics)
-              and (s != "cell" or options.cell)] + (["report"] if options.report else [])
+              and (s != "cell" or options.cell)
+              and (s != "particle_cell" or (options.cell and options.particle_cell))]
+    stages += ["report"] if options.report else []
     t0 = time.perf_counter()
     with build_monitor(console, stages) as monitor:
         metrics = build(recipe, out_dir, options, progress=monitor, resume=resume)

@@ -25,11 +25,16 @@ PROPERTY_UNITS: dict[str, str] = {
     "ionic_conductivity_s_cm": "S/cm at 25-30 °C (for an SSE with a pellet value: the grain, bulk)",
     "pellet_ionic_conductivity_s_cm": "S/cm at 25-30 °C, cold-pressed pellet (grains + boundaries)",
     "electronic_conductivity_s_cm": "S/cm",
+    "electronic_conductivity_lithiated_s_cm": "S/cm at full lithiation (CAM)",
+    "electronic_conductivity_delithiated_s_cm": "S/cm at Li content 0.25 (CAM, charged)",
     "activation_energy_ev": "eV",
     "hardness_gpa": "GPa",
     "fiber_diameter_um": "µm",
     "fiber_length_um": "µm",
     "primary_particle_diameter_um": "µm",
+    "friction_coefficient": "- (Coulomb, particle against particle of the same material)",
+    "wall_friction_coefficient": "- (Coulomb, against a tool-steel die wall)",
+    "weld_strength_mpa": "MPa (tensile strength of a cold-welded, yielded contact)",
 }
 
 
@@ -51,11 +56,16 @@ class Material:
     ionic_conductivity_s_cm: float | None = None
     pellet_ionic_conductivity_s_cm: float | None = None
     electronic_conductivity_s_cm: float | None = None
+    electronic_conductivity_lithiated_s_cm: float | None = None
+    electronic_conductivity_delithiated_s_cm: float | None = None
     activation_energy_ev: float | None = None
     hardness_gpa: float | None = None
     fiber_diameter_um: float | None = None
     fiber_length_um: float | None = None
     primary_particle_diameter_um: float | None = None
+    friction_coefficient: float | None = None
+    wall_friction_coefficient: float | None = None
+    weld_strength_mpa: float | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def source(self, prop: str) -> str:

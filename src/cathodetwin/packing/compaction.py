@@ -61,7 +61,7 @@ from cathodetwin.packing.sampling import Powder
 from cathodetwin.packing.shell_patches import covered_along, shell_patches
 from cathodetwin.recipe import Processing
 
-PARALLEL_MIN_PARTICLES = 50_000
+PARALLEL_MIN_PARTICLES = 10_000  # docs/scale.md: 2 threads pay off (0.93 efficiency at 100 k)
 GROWTH_ALLOWANCE = 1.3  # lateral-size check: SSE radii may grow 30 %, SSE shells may double
 GPA_TO_MPA = 1e3
 UN_TO_N = 1e-6
@@ -103,6 +103,9 @@ class CompactionSettings:
     fire_delay: int = 5  # FIRE steps with P > 0 before dt grows and α shrinks
     report_every: int = 100
     grow_plastic: bool = True
+    friction: bool = True  # Coulomb friction between particles and at the die walls (library μ)
+    cohesion: bool = True  # cold-welded tensile branch of yielded contacts (library weld)
+    rotation: bool = True  # particles rotate under the friction torques (with friction only)
     threads: int | None = None  # numba threads; None: 1 below PARALLEL_MIN_PARTICLES, else all
 
     def to_dict(self) -> dict:
@@ -166,6 +169,14 @@ class _State:
         self.p_y = np.array([(s.surface_hardness_gpa or 0.0) * gpa for s in specs])[comp]
         self.core_e = np.array([s.core_youngs_modulus_gpa * gpa for s in specs])[comp]
         self.core_nu = np.array([s.core_poisson_ratio for s in specs])[comp]
+        surface = [s.shell_material or s.material for s in specs]
+        on = 1.0 if settings.friction else 0.0
+        self.mu_surf = on * np.array([m.friction_coefficient or 0.0 for m in surface])[comp]
+        self.mu_core = on * np.array([s.material.friction_coefficient or 0.0 for s in specs])[comp]
+        self.mu_wall = on * np.array([m.wall_friction_coefficient or 0.0 for m in surface])[comp]
+        weld = [(m.weld_strength_mpa or 0.0) if s.plastic and settings.cohesion else 0.0
+                for m, s in zip(surface, specs, strict=True)]
+        self.weld = np.array(weld)[comp]
         self.wall_e = powder.wall_youngs_modulus_gpa * gpa
         self.wall_nu = powder.wall_poisson_ratio
         self.vol0 = 4.0 / 3.0 * np.pi * self.radius**3
@@ -186,6 +197,14 @@ class _State:
             self.radius, powder.box_xy_um, settings.loose_solid_fraction, powder.seed
         )
         self.vel = np.zeros_like(self.pos)
+        self.pos_last = self.pos.copy()  # positions at the last force evaluation (friction)
+        self.wall_ft = np.zeros((self.n, 2, 2))  # lateral friction of bottom wall and punch
+        self.rotate = bool(settings.rotation and settings.friction)
+        self.spin = np.zeros((self.n, 3))  # arc coordinates r·θ (µm) of the rotations
+        self.spin_last = np.zeros((self.n, 3))
+        self.spin_vel = np.zeros((self.n, 3))
+        self.torque = np.zeros((self.n, 3))  # τ/r (µN), the force on the arc coordinates
+        self.spin_mass = self.mass_floor.copy()
         self.force = np.zeros_like(self.pos)
         self.mass = self.mass_floor.copy()
         self.wall_dmax = np.zeros((self.n, 2))
@@ -195,6 +214,7 @@ class _State:
         self.pi = np.zeros(0, np.int32)
         self.pj = np.zeros(0, np.int32)
         self.dmax = np.zeros(0)
+        self.ft = np.zeros((0, 3))  # per pair: tangential force on i (µN, world frame)
         self.faces = np.zeros(0)  # per pair: shell or bare core met (see forces.contact_faces)
         self.partial_shells = bool(np.any(self.coverage < 1.0))
         self.rebuilds = 0
@@ -221,11 +241,15 @@ class _State:
                                          (self.lx, self.ly), self.skin, self.slots)
         new_i, new_j = self.ids[pi], self.ids[pj]
         dmax = carry_history(old_i, old_j, self.dmax, new_i, new_j, self.n)
+        ft = np.zeros((pi.size, 3))
+        if self.mu_surf.any() or self.mu_core.any():
+            for c in range(3):
+                ft[:, c] = carry_history(old_i, old_j, self.ft[:, c], new_i, new_j, self.n)
         if self.partial_shells:
             faces = carry_history(old_i, old_j, self.faces, new_i, new_j, self.n)
         else:
             faces = np.zeros(pi.size)
-        self._set_pairs(pi, pj, dmax, faces)
+        self._set_pairs(pi, pj, dmax, faces, ft)
         self.pairs_at_build = pi.size
         self.pos_ref = self.pos.copy()
         self.pos_ref[:, 2] /= self.height
@@ -257,7 +281,8 @@ class _State:
                                      self.pi, self.pj)
         self._set_pairs(np.concatenate([self.pi, add_i]), np.concatenate([self.pj, add_j]),
                         np.concatenate([self.dmax, np.zeros(add_i.size)]),
-                        np.concatenate([self.faces, np.zeros(add_i.size)]))
+                        np.concatenate([self.faces, np.zeros(add_i.size)]),
+                        np.concatenate([self.ft, np.zeros((add_i.size, 3))]))
         self.pos_ref[movers] = self.pos[movers]
         self.pos_ref[movers, 2] /= self.height
         self.radius_ref[movers] = self.radius[movers]
@@ -267,9 +292,9 @@ class _State:
         return touching_unseen(self.pos, self.radius, add_i, add_j, np.zeros(add_i.size),
                                self.lx, self.ly)
 
-    def _set_pairs(self, pi, pj, dmax, faces) -> None:
+    def _set_pairs(self, pi, pj, dmax, faces, ft) -> None:
         """Install a pair list with its history and fresh per-pair work arrays."""
-        self.pi, self.pj, self.dmax, self.faces = pi, pj, dmax, faces
+        self.pi, self.pj, self.dmax, self.faces, self.ft = pi, pj, dmax, faces, ft
         self.start, self.entries = incidence(pi, pj, self.n)
         k = pi.size  # pair_forces writes each row's covers (and, if touching, the rest)
         self.pair = np.empty((k, N_PAIR))
@@ -293,15 +318,20 @@ class _State:
             self.pos, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu, self.p_y,
             self.core_e, self.core_nu, self.free, self.coverage, self.patch_dirs, self.patch_thr,
             self.ids, self.pi, self.pj, self.dmax, self.faces, self.lx, self.ly,
-            self.height, self.pair, self.plastic,
+            self.height, self.pair, self.plastic, self.pos_last, self.mu_surf, self.mu_core,
+            self.weld, self.ft, self.spin, self.spin_last,
         )
         sums = gather_forces(
             self.pos, self.vel, self.radius, self.kind, self.core_r, self.surf_e, self.surf_nu,
             self.p_y, self.core_e, self.core_nu, self.free, self.vol0, self.start, self.entries,
             self.pair, self.wall_dmax, self.wall_bare,
             self.wall_e, self.wall_nu, self.height, self.mass_floor, self.force,
-            self.mass, self.pos_ref, self.radius_ref, grow,
+            self.mass, self.pos_ref, self.radius_ref, grow, self.pos_last, self.mu_wall,
+            self.wall_ft, self.spin, self.spin_last, self.spin_vel, self.torque, self.spin_mass,
+            self.rotate,
         )
+        self.pos_last[:] = self.pos
+        self.spin_last[:] = self.spin
         total = np.zeros(N_SUMS + 1)
         for row in sums:  # fixed order: independent of threads
             total[:N_SUMS] += row
@@ -317,7 +347,8 @@ class _State:
 _PARTICLE_ARRAYS = (
     "pos", "vel", "force", "mass", "radius", "kind", "core_r", "surf_e", "surf_nu", "p_y",
     "core_e", "core_nu", "vol0", "mass_floor", "level", "wall_dmax", "free", "ids",
-    "coverage", "patch_dirs", "patch_thr", "wall_bare",
+    "coverage", "patch_dirs", "patch_thr", "wall_bare", "pos_last", "wall_ft", "mu_surf",
+    "mu_core", "mu_wall", "weld", "spin", "spin_last", "spin_vel", "torque", "spin_mass",
 )
 
 
@@ -358,7 +389,7 @@ def _relax(
         v_h = mix_v * (v_h + dt * a_h) + mix_a * a_h
         h_new = h_old + dt * v_h
         fire_move(st.pos, st.vel, st.force, st.mass, dt_old, dt, mix_v, mix_a, reset,
-                  st.height, h_new)
+                  st.height, h_new, st.spin, st.spin_vel, st.torque, st.spin_mass, st.rotate)
         st.height, st.v_h = h_new, v_h
         step += 1
         sums = st.evaluate(settings.grow_plastic)
@@ -500,7 +531,12 @@ def _to_packing(st: _State, powder: Powder, sums, history, info: dict) -> Packin
     order = np.lexsort((j, i))
     row = st.pair[in_contact]
     touching = (row[:, P_COVER_I] > 0.0) | (row[:, P_COVER_J] > 0.0)  # else the row is stale
-    force_n = np.where(touching, np.linalg.norm(row[:, P_FX:P_FZ + 1], axis=1), 0.0) * UN_TO_N
+    d = st.pos[st.pj[in_contact]] - st.pos[st.pi[in_contact]]
+    d[:, 0] -= st.lx * np.floor(d[:, 0] / st.lx + 0.5)
+    d[:, 1] -= st.ly * np.floor(d[:, 1] / st.ly + 0.5)
+    unit = d / np.maximum(np.linalg.norm(d, axis=1), 1e-300)[:, None]
+    normal = -np.einsum("ij,ij->i", row[:, P_FX:P_FZ + 1], unit)  # repulsive > 0, weld < 0
+    force_n = np.where(touching, normal, 0.0) * UN_TO_N
     contacts = Contacts(
         i=i[order].astype(np.int32),
         j=j[order].astype(np.int32),

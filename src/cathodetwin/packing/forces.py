@@ -40,10 +40,14 @@ import numpy as np
 from numba import njit, prange
 
 from cathodetwin.packing.contact_laws import (
+    coulomb_spring,
     effective_modulus_mpa,
     effective_radius_um,
+    effective_shear_modulus_mpa,
     hertz_force,
+    mindlin_stiffness,
     thornton_force,
+    welded_force,
 )
 from cathodetwin.packing.geometry import cap_volume_um3, radical_cap_heights_um
 from cathodetwin.packing.neighbors import move_um
@@ -70,7 +74,15 @@ P_LOST_I = 6
 P_LOST_J = 7
 P_AREA_I = 8
 P_AREA_J = 9
-N_PAIR = 10
+# rotation: n × tangential force on i (µN; torque on i = a_i·C, on j = a_j·C), the lever arms
+# a_i, a_j (µm, centre to the radical plane) and the tangential stiffness (µN/µm)
+P_CX = 10
+P_CY = 11
+P_CZ = 12
+P_ARM_I = 13
+P_ARM_J = 14
+P_KT = 15
+N_PAIR = 16
 
 # Indices of the per-block sums returned by gather_forces.
 S_FORCE_BOTTOM = 0
@@ -103,6 +115,18 @@ def _wall(overlap, dmax, e_star, radius, p_y):
 
 
 @njit(cache=True)
+def _wall_spring(fx, fy, ux, uy, k_t, limit):
+    """Lateral friction force (µN) of a fixed flat wall on a particle that moved (ux, uy) µm."""
+    fx -= k_t * ux
+    fy -= k_t * uy
+    mag = math.sqrt(fx * fx + fy * fy)
+    if mag > limit:
+        s = limit / mag if mag > 0.0 else 0.0
+        return fx * s, fy * s
+    return fx, fy
+
+
+@njit(cache=True)
 def confinement(free: float) -> float:
     """Factor (≥ 1) on the limiting contact pressure of a particle with this free surface."""
     return max(1.0, CONFINED_FREE_SURFACE / max(free, 1e-3))
@@ -132,13 +156,16 @@ def contact_faces(k, i, j, nx, ny, nz, kind, coverage, patch_dirs, patch_thr, id
 @njit(cache=True, parallel=True)
 def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free,
                 coverage, patch_dirs, patch_thr, ids, pi, pj, dmax, faces, lx, ly, height, out,
-                plastic):
+                plastic, pos_last, mu_surf, mu_core, weld, ft, spin, spin_last):
     """Per pair (row of ``out``, columns P_*): stiffness, contact force on i from j, the surface
     of each sphere inside the other, the charged lens parts and their derivatives with respect
     to each particle's own radius.
 
-    Updates the per-pair maximum overlap ``dmax`` and plastic overlap; returns per-block sums of
-    the affine-mode stiffness k·(n_z Δz/h)² used as the punch's preconditioning mass.
+    Updates the per-pair maximum overlap ``dmax``, plastic overlap and tangential force ``ft``
+    (µN on i, world frame; moved with the relative displacement since ``pos_last``, capped at
+    μ × (normal force + weld pull-off), μ the mean of the two surfaces' coefficients); the row's
+    force is normal + tangential. Returns per-block sums of the affine-mode stiffness
+    k·(n_z Δz/h)² used as the punch's preconditioning mass.
     """
     npair = pi.size
     nblock = (npair + BLOCK - 1) // BLOCK
@@ -174,27 +201,33 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                 out[k, P_COVER_I] = 0.0
                 out[k, P_COVER_J] = 0.0
                 plastic[k] = 0.0
+                ft[k, 0] = 0.0
+                ft[k, 1] = 0.0
+                ft[k, 2] = 0.0
                 continue
             rs = effective_radius_um(ri, rj)
+            ei, nui = (core_e[i], core_nu[i]) if ki == 0 else (surf_e[i], surf_nu[i])
+            ej, nuj = (core_e[j], core_nu[j]) if kj == 0 else (surf_e[j], surf_nu[j])
+            mu = 0.5 * ((mu_core[i] if ki == 0 else mu_surf[i])
+                        + (mu_core[j] if kj == 0 else mu_surf[j]))
+            fpull = 0.0
             if ki == 0 and kj == 0:
-                es = effective_modulus_mpa(core_e[i], core_nu[i], core_e[j], core_nu[j])
+                es = effective_modulus_mpa(ei, nui, ej, nuj)
                 f, kk = hertz_force(delta, es, rs)
                 dmax[k] = max(dmax[k], delta)
                 plastic[k] = 0.0
             else:
-                if ki == 0:
-                    es = effective_modulus_mpa(core_e[i], core_nu[i], surf_e[j], surf_nu[j])
-                elif kj == 0:
-                    es = effective_modulus_mpa(surf_e[i], surf_nu[i], core_e[j], core_nu[j])
-                else:
-                    es = effective_modulus_mpa(surf_e[i], surf_nu[i], surf_e[j], surf_nu[j])
+                es = effective_modulus_mpa(ei, nui, ej, nuj)
                 if ki == 0:
                     py = p_y[j] * confinement(free[j])
+                    wd = weld[j]
                 elif kj == 0:
                     py = p_y[i] * confinement(free[i])
+                    wd = weld[i]
                 else:
                     py = min(p_y[i], p_y[j]) * max(confinement(free[i]), confinement(free[j]))
-                f, kk, dm, dp = thornton_force(delta, dmax[k], es, rs, py)
+                    wd = min(weld[i], weld[j])
+                f, kk, dm, dp, fpull = welded_force(delta, dmax[k], es, rs, py, wd)
                 dmax[k] = dm
                 plastic[k] = dp
                 if ki != 1 and kj != 1:
@@ -205,11 +238,47 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                         f += fc
                         kk += kc
             inv = 1.0 / dist
-            out[k, P_FX] = -f * dx * inv
-            out[k, P_FY] = -f * dy * inv
-            out[k, P_FZ] = -f * dz * inv
-            out[k, P_K] = kk
+            nx = dx * inv
+            ny = dy * inv
+            nz = dz * inv
+            kt = 0.0
             hi, hj = radical_cap_heights_um(dist, ri, rj)
+            arm_i = ri - hi
+            arm_j = rj - hj
+            if mu > 0.0:
+                kt = mindlin_stiffness(delta, effective_shear_modulus_mpa(ei, nui, ej, nuj), rs)
+                # rotation increments (rad) from the arc coordinates spin = r·θ (µm)
+                wx = arm_i * (spin[i, 0] - spin_last[i, 0]) / radius[i] \
+                    + arm_j * (spin[j, 0] - spin_last[j, 0]) / radius[j]
+                wy = arm_i * (spin[i, 1] - spin_last[i, 1]) / radius[i] \
+                    + arm_j * (spin[j, 1] - spin_last[j, 1]) / radius[j]
+                wz = arm_i * (spin[i, 2] - spin_last[i, 2]) / radius[i] \
+                    + arm_j * (spin[j, 2] - spin_last[j, 2]) / radius[j]
+                # contact-point slip: Δx_j − Δx_i − (a_iΔθ_i + a_jΔθ_j) × n
+                tx, ty, tz, _ = coulomb_spring(
+                    ft[k, 0], ft[k, 1], ft[k, 2], nx, ny, nz,
+                    (pos[j, 0] - pos_last[j, 0]) - (pos[i, 0] - pos_last[i, 0])
+                    - (wy * nz - wz * ny),
+                    (pos[j, 1] - pos_last[j, 1]) - (pos[i, 1] - pos_last[i, 1])
+                    - (wz * nx - wx * nz),
+                    (pos[j, 2] - pos_last[j, 2]) - (pos[i, 2] - pos_last[i, 2])
+                    - (wx * ny - wy * nx),
+                    kt, mu * max(f + fpull, 0.0))
+            else:
+                tx = ty = tz = 0.0
+            ft[k, 0] = tx
+            ft[k, 1] = ty
+            ft[k, 2] = tz
+            out[k, P_FX] = -f * nx + tx
+            out[k, P_FY] = -f * ny + ty
+            out[k, P_FZ] = -f * nz + tz
+            out[k, P_K] = kk + kt
+            out[k, P_CX] = ny * tz - nz * ty
+            out[k, P_CY] = nz * tx - nx * tz
+            out[k, P_CZ] = nx * ty - ny * tx
+            out[k, P_ARM_I] = arm_i
+            out[k, P_ARM_J] = arm_j
+            out[k, P_KT] = kt
             ci = cap_volume_um3(hi, ri)
             cj = cap_volume_um3(hj, rj)
             if ki != 0 and kj == 0:
@@ -238,7 +307,6 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
                 out[k, P_AREA_J] = max(
                     0.0, math.pi * hj * (hj + (2.0 * rj - hj) * (1.0 - rj / dist))
                 )
-            nz = dz * inv
             acc += kk * (nz * dz / height) ** 2
         aff[b] = acc
     return aff
@@ -247,7 +315,8 @@ def pair_forces(pos, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu
 @njit(cache=True, parallel=True)
 def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, core_nu, free,
                   vol0, start, entries, pair, wall_dmax, wall_bare, wall_e, wall_nu, height,
-                  mass_floor, force, mass, pos_ref, radius_ref, grow):
+                  mass_floor, force, mass, pos_ref, radius_ref, grow, pos_last, mu_wall,
+                  wall_ft, spin, spin_last, spin_vel, torque, spin_mass, rotate):
     """Total force and preconditioning mass of each particle, walls included; grow plastic radii
     and update each particle's free-surface share ``free``.
 
@@ -256,6 +325,14 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
     contacts (each pair seen from both sides; for the unbalanced-force ratio), the affine
     stiffness of the wall contacts, and the largest non-affine move + growth of a particle since
     its list reference, relative to its radius there (``neighbors.move_um``).
+
+    Wall friction: per particle and wall a lateral tangential force ``wall_ft`` (µN, x and y)
+    follows the particle's lateral move since ``pos_last`` with the Mindlin stiffness, capped
+    at ``mu_wall`` × the wall's normal force (die walls do not weld).
+
+    Rotation: each particle's arc coordinates ``spin`` = r·θ (µm) get the generalised force
+    ``torque`` = τ/r (µN) and the Jacobi mass ``spin_mass`` = Σ k_t a²/r² (µN/µm); FIRE's
+    power and norms include them (``spin_vel``).
     """
     n = radius.size
     nblock = (n + BLOCK - 1) // BLOCK
@@ -271,6 +348,11 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             cover = 0.0
             fsum = 0.0
             nc = 0
+            r = radius[i]
+            qx = 0.0
+            qy = 0.0
+            qz = 0.0
+            mr = mass_floor[i]
             for s in range(start[i], start[i + 1]):
                 e = entries[s]
                 k = e if e >= 0 else -e - 1
@@ -281,6 +363,13 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                     fsum += math.sqrt(pair[k, P_FX] ** 2 + pair[k, P_FY] ** 2 + pair[k, P_FZ] ** 2)
                     nc += 1
                 m += kk
+                kt = pair[k, P_KT]
+                if kt > 0.0:
+                    arm = pair[k, P_ARM_I] if e >= 0 else pair[k, P_ARM_J]
+                    qx += arm * pair[k, P_CX] / r
+                    qy += arm * pair[k, P_CY] / r
+                    qz += arm * pair[k, P_CZ] / r
+                    mr += kt * arm * arm / (r * r)
                 if e >= 0:
                     fx += pair[k, P_FX]
                     fy += pair[k, P_FY]
@@ -295,7 +384,6 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                     lost += pair[k, P_LOST_J]
                     area += pair[k, P_AREA_J]
                     cover += pair[k, P_COVER_J]
-            r = radius[i]
             z = pos[i, 2]
             ki = kind[i]
             ew = effective_modulus_mpa(surf_e[i], surf_nu[i], wall_e, wall_nu)
@@ -307,7 +395,10 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             rw = core_r[i] if wall_bare[i, 0] else r
             ob = rw - z
             fb = 0.0
-            if ob > 0.0:
+            if ob <= 0.0:
+                wall_ft[i, 0, 0] = 0.0
+                wall_ft[i, 0, 1] = 0.0
+            else:
                 if wall_bare[i, 0]:
                     fb, kb, wall_dmax[i, 0] = _wall(ob, wall_dmax[i, 0], ec, rw, 0.0)
                 else:
@@ -316,6 +407,25 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                         fcb, kcb = hertz_force(core_r[i] - z, ec, core_r[i])
                         fb += fcb
                         kb += kcb
+                if mu_wall[i] > 0.0:
+                    gw = effective_shear_modulus_mpa(
+                        core_e[i] if wall_bare[i, 0] else surf_e[i],
+                        core_nu[i] if wall_bare[i, 0] else surf_nu[i], wall_e, wall_nu)
+                    ktw = mindlin_stiffness(ob, gw, rw)
+                    arm = z  # centre to the wall; contact point at −arm·ẑ
+                    wx, wy = _wall_spring(
+                        wall_ft[i, 0, 0], wall_ft[i, 0, 1],
+                        pos[i, 0] - pos_last[i, 0] - arm * (spin[i, 1] - spin_last[i, 1]) / r,
+                        pos[i, 1] - pos_last[i, 1] + arm * (spin[i, 0] - spin_last[i, 0]) / r,
+                        ktw, mu_wall[i] * fb)
+                    wall_ft[i, 0, 0] = wx
+                    wall_ft[i, 0, 1] = wy
+                    fx += wx
+                    fy += wy
+                    qx += arm * wy / r
+                    qy -= arm * wx / r
+                    mr += ktw * arm * arm / (r * r)
+                    kb += ktw
                 m += kb
                 lost += cap_volume_um3(ob, rw)
                 area += 2.0 * math.pi * rw * ob
@@ -325,7 +435,10 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             rw = core_r[i] if wall_bare[i, 1] else r
             ot = z + rw - height
             ft = 0.0
-            if ot > 0.0:
+            if ot <= 0.0:
+                wall_ft[i, 1, 0] = 0.0
+                wall_ft[i, 1, 1] = 0.0
+            else:
                 if wall_bare[i, 1]:
                     ft, kt, wall_dmax[i, 1] = _wall(ot, wall_dmax[i, 1], ec, rw, 0.0)
                 else:
@@ -334,6 +447,25 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
                         fct, kct = hertz_force(z + core_r[i] - height, ec, core_r[i])
                         ft += fct
                         kt += kct
+                if mu_wall[i] > 0.0:
+                    gw = effective_shear_modulus_mpa(
+                        core_e[i] if wall_bare[i, 1] else surf_e[i],
+                        core_nu[i] if wall_bare[i, 1] else surf_nu[i], wall_e, wall_nu)
+                    ktw = mindlin_stiffness(ot, gw, rw)
+                    arm = height - z  # contact point at +arm·ẑ
+                    wx, wy = _wall_spring(
+                        wall_ft[i, 1, 0], wall_ft[i, 1, 1],
+                        pos[i, 0] - pos_last[i, 0] + arm * (spin[i, 1] - spin_last[i, 1]) / r,
+                        pos[i, 1] - pos_last[i, 1] - arm * (spin[i, 0] - spin_last[i, 0]) / r,
+                        ktw, mu_wall[i] * ft)
+                    wall_ft[i, 1, 0] = wx
+                    wall_ft[i, 1, 1] = wy
+                    fx += wx
+                    fy += wy
+                    qx -= arm * wy / r
+                    qy += arm * wx / r
+                    mr += ktw * arm * arm / (r * r)
+                    kt += ktw
                 m += kt
                 lost += cap_volume_um3(ot, rw)
                 area += 2.0 * math.pi * rw * ot
@@ -350,6 +482,16 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             force[i, 1] = fy
             force[i, 2] = fz
             mass[i] = m
+            torque[i, 0] = qx
+            torque[i, 1] = qy
+            torque[i, 2] = qz
+            spin_mass[i] = mr
+            bx = qx / mr if rotate else 0.0
+            by = qy / mr if rotate else 0.0
+            bz = qz / mr if rotate else 0.0
+            wvx = spin_vel[i, 0]
+            wvy = spin_vel[i, 1]
+            wvz = spin_vel[i, 2]
             ax = fx / m
             ay = fy / m
             az = fz / m
@@ -362,10 +504,10 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
             row[S_FORCE_TOP] += ft
             row[S_SPHERE_VOLUME] += sphere
             row[S_LOST_VOLUME] += lost
-            row[S_POWER] += fx * vx + fy * vy + fz * vz
-            row[S_VV] += vx * vx + vy * vy + vz * vz
-            row[S_VA] += vx * ax + vy * ay + vz * az
-            row[S_AA] += ax * ax + ay * ay + az * az
+            row[S_POWER] += fx * vx + fy * vy + fz * vz + qx * wvx + qy * wvy + qz * wvz
+            row[S_VV] += vx * vx + vy * vy + vz * vz + wvx * wvx + wvy * wvy + wvz * wvz
+            row[S_VA] += vx * ax + vy * ay + vz * az + wvx * bx + wvy * by + wvz * bz
+            row[S_AA] += ax * ax + ay * ay + az * az + bx * bx + by * by + bz * bz
             row[S_RESULTANT] += math.sqrt(fx * fx + fy * fy + fz * fz)
             row[S_CONTACT_FORCE] += fsum
             row[S_CONTACTS] += nc
@@ -386,14 +528,27 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
 
 
 @njit(cache=True, parallel=True)
-def fire_move(pos, vel, force, mass, dt_old, dt_new, mix_v, mix_a, reset, h_old, h_new):
+def fire_move(pos, vel, force, mass, dt_old, dt_new, mix_v, mix_a, reset, h_old, h_new,
+              spin, spin_vel, torque, spin_mass, rotate):
     """One FIRE 2.0 move: optional half back-step and stop, kick, velocity mixing, drift, and
-    the affine z-rescale that carries the particles with the punch from h_old to h_new."""
+    the affine z-rescale that carries the particles with the punch from h_old to h_new; with
+    ``rotate`` the arc coordinates ``spin`` (r·θ, µm) move the same way under ``torque``."""
     n = mass.size
     nblock = (n + BLOCK - 1) // BLOCK
     stretch = h_new / h_old
     for b in prange(nblock):
         for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            if rotate:
+                for d in range(3):
+                    a = torque[i, d] / spin_mass[i]
+                    v = spin_vel[i, d]
+                    if reset:
+                        spin[i, d] -= 0.5 * dt_old * v
+                        v = 0.0
+                    v += dt_new * a
+                    v = mix_v * v + mix_a * a
+                    spin_vel[i, d] = v
+                    spin[i, d] += dt_new * v
             for d in range(3):
                 a = force[i, d] / mass[i]
                 v = vel[i, d]

@@ -172,3 +172,24 @@ def component_volumes_um3(volume_per_particle: np.ndarray, component: np.ndarray
     """Sum of per-particle volumes (µm³) per component name."""
     sums = np.bincount(component, weights=volume_per_particle, minlength=len(names))
     return {name: float(sums[a]) for a, name in enumerate(names)}
+
+
+def densification_curve(history: dict) -> dict[str, dict[str, list[float]]]:
+    """Porosity (0..1) against applied pressure (MPa) on loading and on release to the stack.
+
+    From a compaction ``history`` (``Packing.history``): the ``load`` stage gives the loading
+    branch (ramp and hold; the last point is the equilibrium at the pressing pressure), the
+    ``unload`` stage the release branch (the last point is the unloaded layer). Carbon placed
+    after pressing is not counted (the DEM solid only).
+    """
+    from cathodetwin.packing.compaction import STAGES  # late: compaction imports measures
+
+    stage = np.asarray(history.get("stage", []), int)
+    pressure = np.asarray(history.get("pressure_mpa", []), float)
+    solid = np.asarray(history.get("solid_fraction", []), float)
+    out: dict[str, dict[str, list[float]]] = {}
+    for branch, name in (("loading", "load"), ("release", "unload")):
+        pick = stage == STAGES.index(name)
+        out[branch] = {"pressure_mpa": pressure[pick].tolist(),
+                       "porosity": (1.0 - solid[pick]).tolist()}
+    return out

@@ -23,7 +23,7 @@ class Contacts:
     i: np.ndarray  # int32 (C,)
     j: np.ndarray  # int32 (C,)
     overlap_um: np.ndarray  # float64 (C,): r_i + r_j - |x_i - x_j| (> 0 in contact)
-    force_n: np.ndarray  # float64 (C,): normal contact force in N (>= 0)
+    force_n: np.ndarray  # float64 (C,): normal force in N (> 0 compressive, < 0 weld in tension)
     plastic_overlap_um: np.ndarray  # float64 (C,): irreversible part of the overlap
 
     @classmethod
@@ -185,6 +185,7 @@ class Packing:
             "n_contacts": len(self.contacts),
             "coordination": self.coordination_numbers(),
             "history": {k: np.asarray(v).tolist() for k, v in self.history.items()},
+            "densification": measures.densification_curve(self.history),
             "compaction": self.provenance.get("compaction", {}),
         }
 

@@ -92,6 +92,30 @@ def compaction_inputs(data: BuildData) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return p, sf, h
 
 
+def densification_inputs(data: BuildData) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                    tuple[np.ndarray, np.ndarray]]:
+    """(pressure MPa, porosity) on loading and on release, from metrics.json or the packing."""
+    try:
+        curve = get(data.metrics, "packing.densification")
+    except MissingData:
+        curve = None
+    if not isinstance(curve, Mapping):
+        if data.packing is None:
+            raise MissingData("the build records no densification curve")
+        from cathodetwin.packing.measures import densification_curve
+
+        curve = densification_curve(data.packing.history)
+    branches = []
+    for name in ("loading", "release"):
+        b = curve.get(name, {})
+        p = np.asarray(b.get("pressure_mpa", []), float)
+        phi = np.asarray(b.get("porosity", []), float)
+        if p.size == 0 or p.shape != phi.shape:
+            raise MissingData(f"densification curve: no {name} branch")
+        branches.append((p, phi))
+    return branches[0], branches[1]
+
+
 def phase_fraction_inputs(data: BuildData) -> tuple[list[str], list[float], list[str]]:
     """Phase names, volume fractions (structure metrics) and their slice colours."""
     fractions = get(data.metrics, "structure.fractions.volume_fraction")
@@ -402,3 +426,49 @@ def headlines(data: BuildData) -> list[Headline]:
                             f"{_rate_row_key(rows[0]['c_rate'])}.cathode_wh_l",
                             float(rows[0]["cathode_wh_l"]), "Wh/L"))
     return out
+
+
+def _particle_section(data: BuildData) -> Mapping:
+    section = data.metrics.get("particle_cell")
+    if not isinstance(section, Mapping) or "rates" not in section:
+        raise MissingData("metrics.json has no particle_cell section")
+    return section
+
+
+def model_rate_inputs(data: BuildData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """C-rates and capacities (mAh/g CAM) of the particle-resolved cell and of the DFN."""
+    sec = _particle_section(data)
+    return (np.asarray(sec["rates"]["c_rates"], float),
+            np.asarray(sec["rates"]["capacity_mah_g"], float),
+            np.asarray(sec.get("dfn_c_rates", []), float),
+            np.asarray(sec.get("dfn_capacity_mah_g", []), float))
+
+
+def particle_soc_inputs(data: BuildData) -> tuple[list[Series]]:
+    """End-of-discharge state of charge per CAM particle, one series per C-rate."""
+    rates = _particle_section(data)["rates"]
+    return ([Series(f"{c:g}C", np.arange(len(soc)), np.asarray(soc, float))
+             for c, soc in zip(rates["c_rates"], rates["end_of_discharge_soc"], strict=True)],)
+
+
+def stranded_slice_inputs(data: BuildData):
+    """CAM particles cut by the mid-y plane of the twin's first copy and why each is stranded
+    at the highest C-rate (from the per-particle state of charge and the causes recorded)."""
+    rates = _particle_section(data)["rates"]
+    packing = data.packing
+    if packing is None:
+        raise MissingData("the build has no packing.npz")
+    roles = packing.role_of()
+    cam = np.flatnonzero((roles == "CAM") & (packing.core_radius_um > 0))
+    causes = rates.get("stranded_cause") or []
+    if not causes:
+        raise MissingData("metrics.json: particle_cell.rates has no stranded_cause")
+    k = int(np.argmax(rates["c_rates"]))
+    cause = np.asarray(causes[k], int)[:cam.size]
+    centre = packing.center_um[cam]
+    r = packing.core_radius_um[cam]
+    mid = packing.box_um[1] / 2
+    cut = np.abs(centre[:, 1] - mid) < r
+    radius = np.sqrt(np.maximum(r[cut] ** 2 - (centre[cut, 1] - mid) ** 2, 0.0))
+    return (centre[cut, 0], centre[cut, 2], radius, cause[cut], packing.box_um,
+            f"{rates['c_rates'][k]:g}C, mid-y slice of the twin (copy at the collector)")

@@ -120,6 +120,24 @@ def compaction_figure(pressure_mpa: np.ndarray, solid_fraction: np.ndarray,
     return fig
 
 
+def densification_figure(loading: tuple[np.ndarray, np.ndarray],
+                         release: tuple[np.ndarray, np.ndarray],
+                         measured: Sequence[tuple[str, np.ndarray, np.ndarray]] = ()) -> Figure:
+    """Porosity (%) against applied pressure (MPa) on loading and on release to the stack
+    pressure; ``measured``: (label, pressure MPa, porosity 0..1) calibration data beside it."""
+    fig = _figure(5.2, 3.4)
+    ax = fig.subplots()
+    ax.plot(loading[0], 100 * loading[1], color="#2a5a9c", lw=2, marker=".", label="loading")
+    ax.plot(release[0], 100 * release[1], color="#d1603d", lw=2, marker=".", label="release")
+    for label, p, phi in measured:
+        ax.plot(p, 100 * phi, ls="none", marker="o", mfc="none", color="#444444", label=label)
+    ax.set_xlabel("applied pressure (MPa)")
+    ax.set_ylabel("porosity (%)")
+    ax.legend(fontsize=7.5, frameon=False)
+    _tidy(ax)
+    return fig
+
+
 def phase_fraction_figure(names: Sequence[str], fractions: Sequence[float],
                           colors: Sequence[str]) -> Figure:
     """Horizontal bars of volume fractions (0–1) per phase, labelled in %."""
@@ -399,4 +417,67 @@ def timings_figure(timings_s: Mapping[str, float]) -> Figure:
     ax.set_xlabel("wall time (s)")
     ax.set_xlim(0, max(values + [1e-3]) * 1.25)
     _tidy(ax)
+    return fig
+
+
+def model_rate_figure(c_rate: np.ndarray, particle_mah_g: np.ndarray,
+                      dfn_c_rate: np.ndarray, dfn_mah_g: np.ndarray) -> Figure:
+    """Discharge capacity (mAh/g CAM) vs C-rate of the particle-resolved cell and the DFN."""
+    fig = _figure(5.2, 3.4)
+    ax = fig.subplots()
+    ax.plot(c_rate, particle_mah_g, "o-", color="#d1603d", lw=2, label="particle-resolved")
+    if dfn_c_rate.size:
+        ax.plot(dfn_c_rate, dfn_mah_g, "s--", color="#3d7dd1", lw=1.5, label="DFN")
+    ax.set_xscale("log")
+    ax.set_xticks(c_rate, [f"{c:g}C" for c in c_rate])
+    ax.minorticks_off()
+    ax.set_xlabel("C-rate")
+    ax.set_ylabel("discharge capacity (mAh/g CAM)")
+    top = max(float(np.max(particle_mah_g, initial=0.0)), float(np.max(dfn_mah_g, initial=0.0)))
+    ax.set_ylim(0, max(top * 1.15, 1.0))
+    ax.legend(frameon=False, fontsize=8)
+    _tidy(ax)
+    return fig
+
+
+def particle_soc_figure(series: Sequence[Series]) -> Figure:
+    """Histogram of each CAM particle's delivered share of its window at end of discharge."""
+    fig = _figure(5.2, 3.4)
+    ax = fig.subplots()
+    cmap = colormaps[RATE_CMAP]
+    bins = np.linspace(0.0, 1.0, 21)
+    for i, s in enumerate(series):
+        ax.hist(s.y, bins=bins, histtype="step", lw=1.6, label=s.label,
+                color=cmap(0.9 * i / max(len(series) - 1, 1)))
+    ax.axvline(0.5, color="#888", lw=0.8, ls=":")
+    ax.set_xlabel("particle state of charge delivered at end of discharge (-)")
+    ax.set_ylabel("CAM particles")
+    ax.legend(frameon=False, fontsize=8, title="discharge", title_fontsize=8)
+    _tidy(ax)
+    return fig
+
+
+CAUSE_COLORS = {-1: "#bbbbbb", 0: "#3d7dd1", 1: "#d1603d", 2: "#8a5cc2"}
+
+
+def stranded_slice_figure(x_um: np.ndarray, z_um: np.ndarray, r_um: np.ndarray,
+                          cause: np.ndarray, box_um: Sequence[float], title: str) -> Figure:
+    """CAM particles cut by the mid-y plane (x–z), coloured by why they are stranded."""
+    from matplotlib.patches import Circle
+
+    fig = _figure(5.6, 5.6 * min(box_um[2] / box_um[0], 2.0))
+    ax = fig.subplots()
+    for xi, zi, ri, ci in zip(x_um, z_um, r_um, cause, strict=True):
+        ax.add_patch(Circle((xi, zi), ri, color=CAUSE_COLORS.get(int(ci), "#bbbbbb"),
+                            lw=0.3, ec="k"))
+    for k, name in ((-1, "delivers"), (0, "stranded: ionic"), (1, "stranded: electronic"),
+                    (2, "stranded: kinetic")):
+        ax.plot([], [], "o", color=CAUSE_COLORS[k], label=name)
+    ax.set_xlim(0, box_um[0])
+    ax.set_ylim(0, box_um[2])
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (µm)")
+    ax.set_ylabel("z (µm), collector at 0")
+    ax.set_title(title, fontsize=9)
+    ax.legend(frameon=False, fontsize=7, loc="upper right")
     return fig

@@ -257,6 +257,9 @@ def _sections(backend: Backend) -> list[tuple[str, str, list[Panel]]]:
         ("packing", "Packing", [
             Panel("Compaction", "Solid fraction and height of the powder bed during pressing.",
                   lambda d: f.compaction_figure(*x.compaction_inputs(d))),
+            Panel("Densification", "Porosity against applied pressure while pressing "
+                  "(loading) and while unloading to the stack pressure (release).",
+                  lambda d: f.densification_figure(*x.densification_inputs(d))),
             Panel("Packed particles (3D)", "Particles coloured by powder; SSE shells "
                   "translucent; z up (separator on top).", lambda d: _particles(d, backend)),
         ]),
@@ -307,6 +310,23 @@ def _sections(backend: Backend) -> list[tuple[str, str, list[Panel]]]:
     ]
 
 
+def _particle_panels() -> list[Panel]:
+    """Figures of the particle-resolved cell (only for builds that have its section)."""
+    x = extract
+    f = figures
+    return [
+        Panel("Particle-resolved vs DFN", "Discharge capacity of the particle-resolved "
+              "cell (each CAM particle on its own contacts) beside the homogenized DFN.",
+              lambda d: f.model_rate_figure(*x.model_rate_inputs(d))),
+        Panel("Particle state of charge", "Share of each CAM particle's window delivered "
+              "at the end of discharge (below 0.5: stranded).",
+              lambda d: f.particle_soc_figure(*x.particle_soc_inputs(d))),
+        Panel("Stranded particles", "CAM particles cut by the mid-y plane at the highest "
+              "rate, coloured by what strands them (ionic, electronic, kinetic).",
+              lambda d: f.stranded_slice_figure(*x.stranded_slice_inputs(d))),
+    ]
+
+
 def _section_tables(anchor: str, data: BuildData) -> str:
     """Stage notes and folded number tables that belong under one figure section."""
     out = ""
@@ -318,10 +338,40 @@ def _section_tables(anchor: str, data: BuildData) -> str:
         out += note if section is None else _folded_table(section, ".".join(path), heading)
     if anchor == "cell":
         out = _rate_table(data) + out
+    if anchor == "particle_cell":
+        out = _model_table(data) + out
     if anchor == "transport":
         note = extract.electronic_conductivity_note(data)
         out = (f'<p class="explain">{_esc(note)}</p>' if note else "") + out
     return _meanings_html(data, anchor) + out
+
+
+def _model_table(data: BuildData) -> str:
+    """Capacities of the particle-resolved cell and the DFN side by side, with stranded CAM."""
+    section = data.section("particle_cell")
+    if not section:
+        return ""
+    rates = section["rates"]
+    dfn = dict(zip(section.get("dfn_c_rates", []), section.get("dfn_capacity_mah_g", []),
+                   strict=True))
+    head = ("<tr><th>C-rate</th><th>particle-resolved (mAh/g)</th><th>DFN (mAh/g)</th>"
+            "<th>stranded ionic / electronic / kinetic</th></tr>")
+    body = ""
+    for c, q, s in zip(rates["c_rates"], rates["capacity_mah_g"], rates["stranded"],
+                       strict=True):
+        d = dfn.get(c)
+        body += (f"<tr><td>{c:g}C</td><td>{q:.1f}</td><td>{'' if d is None else f'{d:.1f}'}"
+                 f"</td><td>{s['ionic']} / {s['electronic']} / {s['kinetic']} of "
+                 f"{s['particles']}</td></tr>")
+    after = "".join(f"<tr><td>{a['stack_pressure_mpa']:g} MPa</td><td>{a['capacity_mah_g']:.1f}"
+                    f"</td><td>{a['retention']:.3f}</td><td>{a['retained_contact_area_fraction']:.3f}"
+                    "</td></tr>" for a in section.get("after_charge", []))
+    table = f'<table class="rates">{head}{body}</table>'
+    if after:
+        table += ('<table class="rates"><tr><th>stack pressure</th><th>capacity after charge '
+                  '(mAh/g, 0.1C)</th><th>retention</th><th>contact kept</th></tr>'
+                  f"{after}</table>")
+    return table
 
 
 def _meanings_html(data: BuildData, section: str) -> str:
@@ -336,7 +386,8 @@ def _meanings_html(data: BuildData, section: str) -> str:
 
 def _other_tables(data: BuildData) -> str:
     """Top-level metrics outside the stage sections (version, recipe, anything new)."""
-    covered = {"packing", "structure", "transport", "mechanics", "cell", "timings_s",
+    covered = {"packing", "structure", "transport", "mechanics", "cell", "particle_cell",
+               "timings_s",
                "reused_stages", "stage_fingerprints"}
     rest = {k: v for k, v in data.metrics.items() if k not in covered}
     transport = data.metrics.get("transport")
@@ -392,6 +443,8 @@ def _render_report(data: BuildData, render_backend: Backend) -> str:
                       or (recipe.fingerprint() if recipe is not None else ""))
     version = data.metrics.get("cathodetwin_version", "unknown")
     sections = _sections(render_backend)
+    if data.section("particle_cell"):
+        sections.append(("particle_cell", "Particle-resolved cell", _particle_panels()))
     nav = '<a href="#view3d">3D view</a>' + "".join(
         f'<a href="#{a}">{_esc(h)}</a>' for a, h, _ in sections)
     nav += '<a href="#timings">Timings</a><a href="#notes">Notes</a>'
