@@ -88,7 +88,7 @@ def contact_area_ratio(inputs: CellInputs) -> float:
 
 def ionic_tortuosity_factor(inputs: CellInputs) -> float:
     """Ionic tortuosity factor τ² = σ0 ε_SSE / σ_eff (paper 002 Eq. 5) at the reference T (-)."""
-    sigma0 = inputs.sse_material.ionic_conductivity_s_cm
+    sigma0 = inputs.sse_material.continuum_ionic_conductivity_s_cm
     return sigma0 * inputs.sse_volume_fraction / inputs.ionic_conductivity_eff_s_cm
 
 
@@ -113,7 +113,7 @@ def one_c_current_a_cm2(inputs: CellInputs) -> float:
 
 def _electrolyte_conductivity(inputs: CellInputs):
     sse = inputs.sse_material
-    sigma_ref_s_m = sse.ionic_conductivity_s_cm * 100.0
+    sigma_ref_s_m = sse.continuum_ionic_conductivity_s_cm * 100.0
     ea_over_k = sse.activation_energy_ev / par.BOLTZMANN_EV_K
     t_ref_k = inputs.conductivity_reference_c + par.ZERO_CELSIUS_K
 
@@ -174,7 +174,7 @@ def parameter_values(inputs: CellInputs, stack: StackSpec) -> pybamm.ParameterVa
         "Electrolyte conductivity [S.m-1]": _electrolyte_conductivity(inputs),
         "Positive electrode porosity": eps_sse,
         "Positive electrode tortuosity factor (electrolyte)": (
-            sse.ionic_conductivity_s_cm * eps_sse / inputs.ionic_conductivity_eff_s_cm
+            sse.continuum_ionic_conductivity_s_cm * eps_sse / inputs.ionic_conductivity_eff_s_cm
         ),
         "Separator porosity": 1.0,
         "Separator tortuosity factor (electrolyte)": 1.0,

@@ -129,7 +129,7 @@ class ParticleCell:
         self.active = ~self.no_ion & ~self.no_el
         self._index()
         self.separator_ohm = (self.stack.separator_thickness_um * 1e-4
-                              / (sse.ionic_conductivity_s_cm * self.ionic_factor)
+                              / (sse.continuum_ionic_conductivity_s_cm * self.ionic_factor)
                               / (self.box_m2 * 1e4))
         self.li_j0_a = par.value("counter", "li_exchange_current_a_m2") * self.box_m2
         self.offset_v = (0.0 if self.opt.counter_electrode == "Li"

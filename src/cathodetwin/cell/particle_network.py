@@ -201,9 +201,10 @@ def _ionic_graph(packing: Packing, cam: np.ndarray, coarse_cell_um: float | None
                                         strict=True)):
         comp_of = packing.component[bodies] == k
         if role == "SSE":
-            sigma[comp_of] = float(mat.ionic_conductivity_s_cm or 0.0)
+            sigma[comp_of] = float(mat.continuum_ionic_conductivity_s_cm or 0.0)
         if role == "CAM" and k < len(packing.shell_materials) and packing.shell_materials[k]:
-            sigma[comp_of] = float(packing.shell_materials[k].ionic_conductivity_s_cm or 0.0)
+            shell_mat = packing.shell_materials[k]
+            sigma[comp_of] = float(shell_mat.continuum_ionic_conductivity_s_cm or 0.0)
     pairs = near_pairs(center, center, radius, packing.box_um[:2], 0.0,
                        np.full(n_b, -1, np.int64))
     i, j, dist = pairs.i, pairs.j, pairs.axis_distance_um

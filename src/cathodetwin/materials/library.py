@@ -68,6 +68,16 @@ class Material:
     weld_strength_mpa: float | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
+    @property
+    def continuum_ionic_conductivity_s_cm(self) -> float | None:
+        """σ_ion of the pressed electrolyte as a continuum, grain boundaries included (S/cm).
+
+        The pellet value where the library has one, else the (grain) ionic conductivity: what a
+        model that does not resolve grain boundaries (the DFN, voxels, the particle cell's
+        graph) must use.
+        """
+        return self.pellet_ionic_conductivity_s_cm or self.ionic_conductivity_s_cm
+
     def source(self, prop: str) -> str:
         """Literature source of property ``prop``."""
         if prop not in PROPERTY_UNITS:

@@ -39,9 +39,8 @@ def carrier_conductivities(micro: Microstructure, carrier: str) -> dict[int, flo
                 f"conductivity is unknown; set Phase.material or pass conductivities"
             )
         value = getattr(phase.material, CARRIER_PROPERTY[carrier])
-        if carrier == "ionic" and phase.material.pellet_ionic_conductivity_s_cm is not None:
-            # a voxel image does not resolve grain boundaries: its SSE conducts like the pellet
-            value = phase.material.pellet_ionic_conductivity_s_cm
+        if carrier == "ionic":  # a voxel image does not resolve grain boundaries: pellet σ
+            value = phase.material.continuum_ionic_conductivity_s_cm
         if value is None:
             raise InputError(
                 f"material {phase.material.name!r} of phase {phase.name!r} has no "

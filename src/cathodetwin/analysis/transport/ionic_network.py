@@ -172,7 +172,7 @@ def _component_values(packing: Packing) -> tuple[np.ndarray, np.ndarray, np.ndar
             if sigma is None or not sigma > 0:
                 raise InputError(f"material {material.name!r} has no ionic_conductivity_s_cm")
             grain[c] = sigma
-            reference[c] = material.pellet_ionic_conductivity_s_cm or sigma
+            reference[c] = material.continuum_ionic_conductivity_s_cm
         buffer = packing.buffer_materials[c] if packing.buffer_materials else None
         if role == "CAM" and buffer is not None:
             sigma_b = buffer.ionic_conductivity_s_cm
