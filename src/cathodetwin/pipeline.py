@@ -305,7 +305,8 @@ def build(
         micro, packing, particle_ids=owners), StructureMetrics)
 
     transport = b.result("transport", lambda: measure_transport(
-        micro, packing, axes=options.transport_axes, particle_ids=owners), TransportMetrics)
+        micro, packing, axes=options.transport_axes, particle_ids=owners,
+        progress=lambda share: notify("transport", {"fraction": share})), TransportMetrics)
 
     mech: BreathingResult | None = None
     if options.mechanics:

@@ -1,7 +1,8 @@
 """What a running build shows: a rich progress display in a terminal, log lines otherwise.
 
 Both read the pipeline's ``progress(stage, info)`` events: ``start``, a ``fraction`` done
-(packing dicts with the pressure and porosity; the mechanics' solves as they converge),
+(packing dicts with the pressure and porosity; the transport steps; the mechanics' solves as
+they converge),
 ``note`` and ``done`` (``reused`` or computed, with its seconds). Without a terminal (output
 redirected, a batch job) every stage start and end is one line, and long stages add a line
 every ``LOG_EVERY`` of their progress.

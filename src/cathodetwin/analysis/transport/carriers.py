@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from cathodetwin.analysis.transport.conduction import effective_conductivity
 from cathodetwin.analysis.transport.results import CarrierTransport, ConductionResult
@@ -60,6 +60,7 @@ def ionic_and_electronic(
     flux_tolerance: float = 1e-5,
     threads: int | None = None,
     device: str = "cpu",
+    progress: Callable[[float], None] | None = None,
 ) -> CarrierTransport:
     """Ionic (SSE + shell) and electronic (CAM + carbon) σ_eff (S/cm) and τ along each axis.
 
@@ -87,6 +88,8 @@ def ionic_and_electronic(
     device : {"cpu", "cuda"}, optional
         Where the voxel solves run: "cpu" (numba, ``threads``) or "cuda" (the first GPU, via
         numba.cuda).
+    progress : callable, optional
+        Called with the share of the solves done (0–1) after each solve.
 
     Returns
     -------
@@ -110,14 +113,17 @@ def ionic_and_electronic(
         raise InputError(
             f"conductivities keys must be among {tuple(CARRIER_ROLES)}, got {sorted(unknown)}"
         )
-    results: dict[str, tuple[ConductionResult, ...]] = {}
+    results: dict[str, list[ConductionResult]] = {}
+    total = len(CARRIER_ROLES) * len(axes)
     for carrier in CARRIER_ROLES:
         table = overrides.get(carrier) or carrier_conductivities(micro, carrier)
-        results[carrier] = tuple(
-            effective_conductivity(
+        results[carrier] = []
+        for axis in axes:
+            results[carrier].append(effective_conductivity(
                 micro, table, axis=axis, periodic=periodic, flux_tolerance=flux_tolerance,
                 threads=threads, device=device,
-            )
-            for axis in axes
-        )
-    return CarrierTransport(ionic=results["ionic"], electronic=results["electronic"])
+            ))
+            if progress is not None:
+                progress(sum(map(len, results.values())) / total)
+    return CarrierTransport(ionic=tuple(results["ionic"]),
+                            electronic=tuple(results["electronic"]))

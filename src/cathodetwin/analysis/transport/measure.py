@@ -10,7 +10,7 @@ here (``electronic_conductivity_source``), not by the caller.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,6 +127,7 @@ def measure_transport(
     cam_particles: CamParticleIds | None = None,
     threads: int | None = None,
     device: str = "cpu",
+    progress: Callable[[float], None] | None = None,
 ) -> TransportMetrics:
     """Transport stage of a twin: σ_eff (S/cm) of ions and electrons, CAM utilization, reach.
 
@@ -154,6 +155,9 @@ def measure_transport(
     device : {"cpu", "cuda"}, optional
         Where the voxel solves run: "cpu" (numba, ``threads``) or "cuda" (the first GPU, via
         numba.cuda).
+    progress : callable, optional
+        Called with the share of the stage's steps done (0–1): after each voxel solve, then
+        after the contact networks, the utilization and the entry reach.
 
     Returns
     -------
@@ -172,26 +176,39 @@ def measure_transport(
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    axes = tuple(sorted({*axes, THROUGH_PLANE_AXIS}))
+    # progress: share of the stage's steps done; each voxel solve is a step, then the electronic
+    # contact network, the ionic one (packings with SSE), the utilization (CAM) and the reach
+    has_ions = packing is not None and "SSE" in packing.component_roles
+    has_cam = bool(micro.mask(*CAM_SIDE_ROLES).any())
+    solves = 2 * len(axes)
+    steps = solves + 2 + has_ions + has_cam
+    done = solves
+    report = progress or (lambda share: None)
 
     def tick(name: str) -> None:
-        nonlocal t0
+        nonlocal t0, done
         now = time.perf_counter()
         timings[name] = round(now - t0, 3)
         t0 = now
+        if name != "voxel_solves":
+            done += 1
+            report(min(1.0, done / steps))
 
-    axes = tuple(sorted({*axes, THROUGH_PLANE_AXIS}))
     periodic = is_periodic_xy(micro)  # generated twins: lateral faces periodic, like the packing
-    voxels = ionic_and_electronic(micro, axes=axes, periodic=periodic, threads=threads,
-                                  device=device)
+    voxels = ionic_and_electronic(
+        micro, axes=axes, periodic=periodic, threads=threads, device=device,
+        progress=lambda share: report(share * solves / steps),
+    )
     tick("voxel_solves")
     network = electronic_contact_network(packing) if packing is not None else None
     tick("electronic_contact_network")
     ions = None
-    if packing is not None and "SSE" in packing.component_roles:
+    if has_ions:
         ions = ionic_network(packing)
         tick("ionic_contact_network")
     utilization = None
-    if micro.mask(*CAM_SIDE_ROLES).any():
+    if has_cam:
         found = cam_particles or cam_particle_ids(micro, packing, particle_ids=particle_ids)
         linked = None  # indexed like ids: 0 is no particle, p + 1 is packing particle p
         if network is not None and found.method != "watershed particles":
