@@ -527,6 +527,21 @@ def gather_forces(pos, vel, radius, kind, core_r, surf_e, surf_nu, p_y, core_e, 
     return sums
 
 
+@njit(cache=True)
+def _fire_step(x, v, push, inertia, i, dt_old, dt_new, mix_v, mix_a, reset):
+    """FIRE 2.0 update of row i of coordinates ``x`` and velocities ``v`` under ``push``."""
+    for d in range(3):
+        a = push[i, d] / inertia[i]
+        u = v[i, d]
+        if reset:
+            x[i, d] -= 0.5 * dt_old * u
+            u = 0.0
+        u += dt_new * a
+        u = mix_v * u + mix_a * a
+        v[i, d] = u
+        x[i, d] += dt_new * u
+
+
 @njit(cache=True, parallel=True)
 def fire_move(pos, vel, force, mass, dt_old, dt_new, mix_v, mix_a, reset, h_old, h_new,
               spin, spin_vel, torque, spin_mass, rotate):
@@ -539,24 +554,7 @@ def fire_move(pos, vel, force, mass, dt_old, dt_new, mix_v, mix_a, reset, h_old,
     for b in prange(nblock):
         for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
             if rotate:
-                for d in range(3):
-                    a = torque[i, d] / spin_mass[i]
-                    v = spin_vel[i, d]
-                    if reset:
-                        spin[i, d] -= 0.5 * dt_old * v
-                        v = 0.0
-                    v += dt_new * a
-                    v = mix_v * v + mix_a * a
-                    spin_vel[i, d] = v
-                    spin[i, d] += dt_new * v
-            for d in range(3):
-                a = force[i, d] / mass[i]
-                v = vel[i, d]
-                if reset:
-                    pos[i, d] -= 0.5 * dt_old * v
-                    v = 0.0
-                v += dt_new * a
-                v = mix_v * v + mix_a * a
-                vel[i, d] = v
-                pos[i, d] += dt_new * v
+                _fire_step(spin, spin_vel, torque, spin_mass, i, dt_old, dt_new, mix_v, mix_a,
+                           reset)
+            _fire_step(pos, vel, force, mass, i, dt_old, dt_new, mix_v, mix_a, reset)
             pos[i, 2] *= stretch

@@ -38,9 +38,9 @@ def carrier_conductivities(micro: Microstructure, carrier: str) -> dict[int, flo
                 f"phase {phase.name!r} (role {phase.role}) has no material, so its {carrier} "
                 f"conductivity is unknown; set Phase.material or pass conductivities"
             )
-        value = getattr(phase.material, CARRIER_PROPERTY[carrier])
-        if carrier == "ionic":  # a voxel image does not resolve grain boundaries: pellet σ
-            value = phase.material.continuum_ionic_conductivity_s_cm
+        # a voxel image does not resolve grain boundaries: its electrolyte conducts like the pellet
+        value = (phase.material.continuum_ionic_conductivity_s_cm if carrier == "ionic"
+                 else getattr(phase.material, CARRIER_PROPERTY[carrier]))
         if value is None:
             raise InputError(
                 f"material {phase.material.name!r} of phase {phase.name!r} has no "
