@@ -14,10 +14,11 @@ P A Pᵀ = L U with U = D Lᵀ, hence A⁻¹ = Pᵀ L⁻ᵀ D⁻¹ L⁻¹ P and
 x_k is nonzero only on the reach of P(k) in the graph of L (its ancestors in the elimination
 tree; Gilbert & Peierls, SIAM J. Sci. Stat. Comput. 9 (1988) 862), so no backward solve is
 needed and the forward solve is sparse up to the trailing block T of L that is at least half
-dense (the last separators, where every reach ends). There the reaches' right-hand sides
-r_k = x_k[T] before T's own elimination are solved together, a batch of columns at a time, by a
-dense triangular solve (BLAS): x_k[T] = L_TT⁻¹ r_k. Same numbers as the dense solves up to
-round-off (tests/transport/test_transfer_resistance.py).
+dense (the last separators, where every reach ends); the columns of one group (one CAM's
+contacts, close together) are solved at once over the union of their reaches. On T the
+right-hand sides r_k = x_k[T] left before T's own elimination are solved together, a batch of
+columns at a time, by a dense triangular solve (BLAS): x_k[T] = L_TT⁻¹ r_k. Same numbers as
+the dense solves up to round-off (tests/transport/test_transfer_resistance.py).
 """
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ from scipy.sparse.linalg import splu
 
 
 @njit(cache=True)
-def _lower_solve(indptr, indices, data, start, cut, x, mark, reach, stack):
-    """x = L⁻¹e_start (unit lower CSC L) up to column ``cut``, rest left as right-hand side."""
+def _group_reach(indptr, indices, starts, cut, mark, reach, stack):
+    """Sorted union (in reach[:m]) of the reaches of ``starts`` in the graph of L before ``cut``."""
     m = 0
-    stack[0] = start
-    top = 1
-    mark[start] = True
+    top = 0
+    for s in starts:
+        if not mark[s]:
+            mark[s] = True
+            stack[top] = s
+            top += 1
     while top:
         top -= 1
         j = stack[top]
@@ -49,16 +53,8 @@ def _lower_solve(indptr, indices, data, start, cut, x, mark, reach, stack):
                     stack[top] = i
                     top += 1
     reach[:m].sort()  # lower triangular: increasing index is a topological order
-    x[start] = 1.0
     for q in range(m):
-        j = reach[q]
-        mark[j] = False
-        xj = x[j]
-        if j < cut and xj != 0.0:
-            for p in range(indptr[j], indptr[j + 1]):
-                i = indices[p]
-                if i != j:
-                    x[i] -= data[p] * xj
+        mark[reach[q]] = False
     return m
 
 
@@ -70,38 +66,38 @@ def _sparse_part(indptr, indices, data, inv_diag, cut, rows, ptr, out_ptr, out, 
     for b in range(ptr.size - 1):
         kmax = max(kmax, ptr[b + 1] - ptr[b])
     xs = np.zeros((n, kmax))
-    x = np.zeros(n)
     mark = np.zeros(n, np.bool_)
-    touched = np.zeros(n, np.bool_)
-    union = np.empty(n, np.int64)
     reach = np.empty(n, np.int64)
     stack = np.empty(n, np.int64)
     for b in range(ptr.size - 1):
         k = ptr[b + 1] - ptr[b]
-        count = 0
+        starts = rows[ptr[b]:ptr[b + 1]]
+        m = _group_reach(indptr, indices, starts, cut, mark, reach, stack)
         for a in range(k):
-            column = ptr[b] + a - ptr[0]
-            m = _lower_solve(indptr, indices, data, rows[ptr[b] + a], cut, x, mark, reach, stack)
-            for q in range(m):
-                i = reach[q]
-                if i >= cut:
-                    trailing[i - cut, column] = x[i]
-                else:
-                    xs[i, a] = x[i]
-                    if not touched[i]:
-                        touched[i] = True
-                        union[count] = i
-                        count += 1
-                x[i] = 0.0
-        block = np.empty((count, k))
-        weighted = np.empty((count, k))
-        for q in range(count):
-            i = union[q]
-            touched[i] = False
+            xs[starts[a], a] = 1.0
+        below = 0
+        for q in range(m):  # x = L⁻¹ E for the group's k unit columns at once
+            j = reach[q]
+            if j >= cut:
+                break
+            below += 1
+            for p in range(indptr[j], indptr[j + 1]):
+                i = indices[p]
+                if i != j:
+                    lij = data[p]
+                    for a in range(k):
+                        xs[i, a] -= lij * xs[j, a]
+        block = np.empty((below, k))
+        weighted = np.empty((below, k))
+        for q in range(m):
+            j = reach[q]
             for a in range(k):
-                block[q, a] = xs[i, a]
-                weighted[q, a] = xs[i, a] * inv_diag[i]
-                xs[i, a] = 0.0
+                if q < below:
+                    block[q, a] = xs[j, a]
+                    weighted[q, a] = xs[j, a] * inv_diag[j]
+                else:
+                    trailing[j - cut, ptr[b] + a - ptr[0]] = xs[j, a]
+                xs[j, a] = 0.0
         out[out_ptr[b]:out_ptr[b + 1]] = (block.T @ weighted).ravel()
 
 
