@@ -36,7 +36,9 @@ faces (z = H separator at 0 V, z = 0 at 1 V), on the component joining both face
 Access resistance of CAM particle p: the resistance between the separator face and p, with
 p attached to its SSE contacts k by conductances g_k and the rest of the SSE network grounded at
 the separator only: R_p = 1 / (1ᵀ (M + G⁻¹)⁻¹ 1), M = (L⁻¹)_KK the transfer resistances of the
-contact nodes (L the Laplacian grounded at the separator), G = diag(g_k). Utilization thresholds
+contact nodes (L the Laplacian grounded at the separator), G = diag(g_k); all blocks M come from
+one factorisation by sparse forward solves (:mod:`cathodetwin.analysis.transport.
+transfer_resistance`). Utilization thresholds
 the dimensionless access number N_p = 4π σ_ref r_p R_p: a sphere embedded in a homogeneous
 medium of the pellet σ has the spreading resistance 1/(4πσr), N = 1; a particle reached only
 through necks of radius a ≪ r has N ~ π r σ_ref / (a σ_g) ≫ 1. (The overpotential I_1C · R_p of
@@ -56,6 +58,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
 from cathodetwin.analysis.transport.contact_geometry import near_pairs
+from cathodetwin.analysis.transport.transfer_resistance import inverse_blocks
 from cathodetwin.errors import InputError
 from cathodetwin.packing.packing import Packing
 from cathodetwin.records import Record
@@ -318,23 +321,8 @@ def ionic_network(
         lap = _laplacian(u[no_b], v[no_b], g[no_b], n + 2)
         where = np.full(n, -1)
         where[reachable] = np.arange(reachable.size)
-        lu = splu(csc_matrix(lap[reachable][:, reachable]))
-        order = np.argsort(m_cam, kind="stable")
-        m_cam, m_sse, cg = m_cam[order], m_sse[order], cg[order]
-        starts = np.searchsorted(m_cam, np.arange(cam.size))
-        ends = np.searchsorted(m_cam, np.arange(cam.size), side="right")
-        for p in range(cam.size):
-            k = m_sse[starts[p]:ends[p]]
-            gk = cg[starts[p]:ends[p]]
-            inside = where[k] >= 0
-            if not inside.any():
-                continue
-            k, gk = where[k[inside]], gk[inside]
-            unit = np.zeros((reachable.size, k.size))
-            unit[k, np.arange(k.size)] = 1.0
-            transfer = lu.solve(unit)[k]  # (L⁻¹)_KK in Ω
-            system = transfer + np.diag(1.0 / gk)
-            access[p] = 1.0 / float(np.sum(np.linalg.solve(system, np.ones(k.size))))
+        access = _access_resistances(csc_matrix(lap[reachable][:, reachable]), where[m_sse],
+                                     m_cam, cg, cam.size)
     volume_um3 = 4.0 / 3.0 * np.pi * radius[cam] ** 3
     overpotential = np.full(cam.size, math.inf)
     for c in np.unique(packing.component[cam]):
@@ -367,6 +355,24 @@ def ionic_network(
         cam_particles=cam, cam_volume_um3=volume_um3, access_resistance_ohm=access,
         access_overpotential_1c_mv=overpotential,
     )
+
+
+def _access_resistances(grounded: csc_matrix, contact_node: np.ndarray, contact_cam: np.ndarray,
+                        contact_s: np.ndarray, cam_count: int) -> np.ndarray:
+    """R_p = 1/(1ᵀ(M + G⁻¹)⁻¹1) (Ω) per CAM from its contacts (node or -1, CAM, S); ∞ if none."""
+    inside = contact_node >= 0
+    node, cam, g = contact_node[inside], contact_cam[inside], contact_s[inside]
+    order = np.argsort(cam, kind="stable")
+    node, cam, g = node[order], cam[order], g[order]
+    owners, starts = np.unique(cam, return_index=True)
+    bounds = np.append(starts, cam.size)
+    groups = [node[s:e] for s, e in zip(bounds[:-1], bounds[1:], strict=True)]
+    access = np.full(cam_count, math.inf)
+    for p, transfer, s, e in zip(owners, inverse_blocks(grounded, groups), bounds[:-1],
+                                 bounds[1:], strict=True):
+        system = transfer + np.diag(1.0 / g[s:e])
+        access[p] = 1.0 / float(np.sum(np.linalg.solve(system, np.ones(e - s))))
+    return access
 
 
 def _laplacian(u: np.ndarray, v: np.ndarray, g: np.ndarray, size: int):
