@@ -1,0 +1,188 @@
+"""The particle-resolved cell against the papers (issue 19): 002, 000, 004 and 003.
+
+Each case (examples/papers/<stem>.toml) is built once into a cache directory with the
+particle-resolved cell on (``cathodetwin.pipeline.build``, resumed on later runs, so re-runs
+only print); no parameter is set per paper. Printed, as markdown: per case and C-rate the
+particle cell's and the DFN's capacity beside the paper's, the stranded particles by cause;
+for 000 and 004 the discharge at 0.1C after a charge at each stack pressure (contact kept,
+capacity, retention); the orderings the papers state, each with its verdict; the load
+average. Run with one numba thread:
+
+    NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/particle_cell_papers.py \
+        [--cache /tmp/particle_cell_papers] [--box X Y Z] [stem ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from cathodetwin.pipeline import BuildOptions, build
+from cathodetwin.recipe import load_recipe
+
+PAPERS = Path(__file__).resolve().parents[1] / "examples" / "papers"
+# per case: C-rates of the rate table and whether the mechanics stage (contact loss) runs
+CASES: dict[str, tuple[tuple[float, ...], bool]] = {
+    "002_model1_85wt": ((0.05, 0.2), False),
+    "002_model2_85wt": ((0.05, 0.2), False),
+    "002_model3_85wt": ((0.05, 0.2), False),
+    "002_model4_85wt": ((0.05, 0.2), False),
+    "003_lno_nmc": ((1.0, 2.0), False),
+    "003_bm05": ((1.0, 2.0), False),
+    "000_coarse_lpsc": ((0.1,), True),
+    "000_fine_lpsc": ((0.1,), True),
+    "004_single_crystal": ((0.1,), True),
+}
+# Paper 000 (Zhou et al., ACS Energy Lett. 2025), main text: capacity retention after 100
+# cycles at 0.1C, 30 °C — "84.0%, 74.3%, and 63.3% capacity retention after 100 cycles at 30,
+# 10, and 2 MPa" (coarse), "retaining 90.3% and 88.9% capacity at 30 and 10 MPa" and "at
+# 2 MPa, the fine-LPSC cathode composite retained 85.6% capacity" (fine). Paper 004 (Doerrer et
+# al., ACS AMI 2021): initial discharge 204 / 205 mAh/g at 2.5 / 10 MPa and 205 at 0.2 MPa
+# (8.7 mAh/cm² cathode); retention after 10 cycles 99.4 / 101.1 % at 2.5 / 10 MPa.
+PAPER_RETENTION: dict[str, dict[float, float]] = {
+    "000_coarse_lpsc": {30.0: 0.840, 10.0: 0.743, 2.0: 0.633},
+    "000_fine_lpsc": {30.0: 0.903, 10.0: 0.889, 2.0: 0.856},
+    "004_single_crystal": {10.0: 1.011, 2.5: 0.994},
+}
+# (metric, stems low → high) the papers state; each is checked on the twin's numbers
+ORDERINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("capacity 0.05C", ("002_model1_85wt", "002_model2_85wt", "002_model3_85wt",
+                        "002_model4_85wt")),
+    ("capacity 0.2C", ("002_model1_85wt", "002_model2_85wt", "002_model3_85wt",
+                       "002_model4_85wt")),
+    ("capacity 1C", ("003_lno_nmc", "003_bm05")),
+    ("capacity 2C", ("003_lno_nmc", "003_bm05")),
+    ("capacity 0.1C", ("000_coarse_lpsc", "000_fine_lpsc")),
+    ("retention 2 MPa", ("000_coarse_lpsc", "000_fine_lpsc")),
+    ("retention 10 MPa", ("000_coarse_lpsc", "000_fine_lpsc")),
+    ("retention 30 MPa", ("000_coarse_lpsc", "000_fine_lpsc")),
+)
+
+
+def paper_capacities() -> dict[tuple[str, float], float]:
+    """(stem, C-rate) → the paper's discharge capacity (mAh/g) from data/paper_values.toml."""
+    text = resources.files("cathodetwin").joinpath("data", "paper_values.toml").read_text("utf-8")
+    out = {}
+    for v in tomllib.loads(text)["values"]:
+        metric = v["metric"]
+        if metric.startswith("capacity_") and metric.endswith("c_mah_g"):
+            rate = float(metric[len("capacity_"):-len("c_mah_g")].replace("p", "."))
+            out.setdefault((v["case"], rate), v["value"] * v.get("scale", 1.0))
+    return out
+
+
+def run_case(stem: str, cache: Path, box: tuple[float, float, float] | None) -> dict:
+    """Build (or resume) one case with the particle cell; its particle_cell and cell sections."""
+    recipe = load_recipe(PAPERS / f"{stem}.toml")
+    if box is not None:
+        simulation = recipe.simulation.model_copy(update={"box_um": tuple(box)})
+        recipe = recipe.model_copy(update={"simulation": simulation})
+    rates, mechanics = CASES[stem]
+    start = time.perf_counter()
+    metrics = build(recipe, cache / stem, BuildOptions(
+        c_rates=rates, mechanics=mechanics, particle_cell=True, report=False), resume=True)
+    return {"particle_cell": metrics.get("particle_cell", {}),
+            "timings_s": metrics.get("timings_s", {}),
+            "reused": metrics.get("reused_stages", []),
+            "wall_s": round(time.perf_counter() - start, 1),
+            "load_average": round(os.getloadavg()[0], 2)}
+
+
+def capacity(row: dict, c_rate: float) -> float | None:
+    """The particle cell's capacity (mAh/g) of one case at one simulated C-rate."""
+    rates = row["particle_cell"].get("rates", {})
+    if c_rate in rates.get("c_rates", []):
+        return rates["capacity_mah_g"][rates["c_rates"].index(c_rate)]
+    return None
+
+
+def retention(row: dict, pressure_mpa: float) -> float | None:
+    """Retention after charge at one stack pressure (MPa), None if not simulated."""
+    for a in row["particle_cell"].get("after_charge", []):
+        if abs(a["stack_pressure_mpa"] - pressure_mpa) < 1e-9:
+            return a["retention"]
+    return None
+
+
+def fmt(x: float | None, spec: str = ".1f") -> str:
+    """A number or an em dash."""
+    return "—" if x is None else format(x, spec)
+
+
+def print_tables(rows: dict[str, dict]) -> None:
+    """Markdown tables: rates with the stranded breakdown, contact loss, orderings."""
+    paper = paper_capacities()
+    print("\n| case | C-rate | particle cell (mAh/g) | DFN (mAh/g) | paper (mAh/g) | "
+          "stranded / CAM particles | stranded CAM volume share | no ionic path | "
+          "no electronic path | ionic | electronic | kinetic |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for stem, row in rows.items():
+        pc = row["particle_cell"]
+        rates = pc.get("rates", {})
+        for k, c in enumerate(rates.get("c_rates", [])):
+            s = rates["stranded"][k]
+            dfn = dict(zip(pc.get("dfn_c_rates", []), pc.get("dfn_capacity_mah_g", []),
+                           strict=True)).get(c)
+            print(f"| {stem} | {c:g} | {rates['capacity_mah_g'][k]:.1f} | {fmt(dfn)} | "
+                  f"{fmt(paper.get((stem, c)))} | {s['stranded']} / {s['particles']} | "
+                  f"{s['stranded_cam_volume_share']:.3f} | {s['no_ionic_path']} | "
+                  f"{s['no_electronic_path']} | {s['ionic']} | {s['electronic']} | "
+                  f"{s['kinetic']} |")
+    print("\n| case | stack pressure (MPa) | contact kept | capacity 0.1C (mAh/g) | "
+          "retention | paper retention |")
+    print("|---|---|---|---|---|---|")
+    for stem, row in rows.items():
+        for a in row["particle_cell"].get("after_charge", []):
+            p = a["stack_pressure_mpa"]
+            print(f"| {stem} | {p:g} | {a['retained_contact_area_fraction']:.3f} | "
+                  f"{a['capacity_mah_g']:.1f} | {a['retention']:.4f} | "
+                  f"{fmt(PAPER_RETENTION.get(stem, {}).get(p), '.3f')} |")
+    print()
+    for metric, stems in ORDERINGS:
+        if not all(s in rows for s in stems):
+            continue
+        kind, value = metric.split(" ", 1)
+        number = float(value.split()[0].rstrip("C"))
+        seq = [capacity(rows[s], number) if kind == "capacity" else retention(rows[s], number)
+               for s in stems]
+        if any(x is None for x in seq):
+            continue
+        holds = all(b > a for a, b in zip(seq, seq[1:], strict=False))
+        print(f"paper order {metric} {' < '.join(stems)}: "
+              f"{'holds' if holds else 'does not hold'} ({', '.join(f'{x:.4g}' for x in seq)})")
+    for stem in ("000_coarse_lpsc", "000_fine_lpsc", "004_single_crystal"):
+        if stem in rows:
+            seq = [retention(rows[stem], p) for p in (2.0, 10.0, 30.0)]
+            if all(x is not None for x in seq):
+                holds = seq[0] < seq[1] < seq[2]
+                print(f"retention {stem} 2 < 10 < 30 MPa: "
+                      f"{'holds' if holds else 'does not hold'} "
+                      f"({', '.join(f'{x:.4f}' for x in seq)})")
+
+
+def main() -> None:
+    """Build every case (or the named ones), print the tables and the load average."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("stems", nargs="*", default=list(CASES))
+    parser.add_argument("--cache", default="/tmp/particle_cell_papers")
+    parser.add_argument("--box", nargs=3, type=float)
+    args = parser.parse_args()
+    cache = Path(args.cache)
+    rows = {}
+    for stem in args.stems:
+        rows[stem] = run_case(stem, cache, tuple(args.box) if args.box else None)
+        summary = {k: rows[stem][k] for k in ("wall_s", "load_average", "reused")}
+        summary["particle_cell_s"] = rows[stem]["timings_s"].get("particle_cell")
+        print(stem, json.dumps(summary), flush=True)
+    print_tables(rows)
+    print(f"\nload average (1, 5, 15 min): {os.getloadavg()}; "
+          f"NUMBA_NUM_THREADS={os.environ.get('NUMBA_NUM_THREADS', 'unset')}")
+
+
+if __name__ == "__main__":
+    main()
