@@ -327,7 +327,7 @@ def build(
                 particle_ids=owners, return_fields=True,
                 progress=lambda share: notify("mechanics", {"fraction": share}))
             save_npy_atomic(fields_path, _mid_xz(mech))
-            if options.particle_cell and mech.interface is not None:
+            if mech.interface is not None:
                 save_tractions(faces_path, mech.interface)
             b.record("mechanics", time.perf_counter() - t0, mech)
 
