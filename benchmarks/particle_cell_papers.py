@@ -10,7 +10,7 @@ lose every contact, the CAM volume share still in contact = low-rate retention);
 the papers state, each with its verdict; the load average. Run with one numba thread:
 
     NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/particle_cell_papers.py \
-        [--cache /tmp/particle_cell_papers] [--box X Y Z] [--tile] [stem ...]
+        [--cache /tmp/particle_cell_papers] [--box X Y Z] [--tile] [--fixed-cam-sigma] [stem ...]
 
 The particle cell runs on one copy of the twin box (the DFN beside it on the full electrode
 thickness) unless ``--tile`` stacks it to the recipe's thickness (3x the unknowns, slow today).
@@ -93,7 +93,7 @@ def paper_capacities() -> dict[tuple[str, float], float]:
 
 
 def run_case(stem: str, cache: Path, box: tuple[float, float, float] | None,
-             one_copy: bool) -> dict:
+             one_copy: bool, soc_sigma: bool) -> dict:
     """Build (or resume) one case with the particle cell; its particle_cell and cell sections."""
     recipe = load_recipe(PAPERS / f"{stem}.toml")
     if box is not None:
@@ -105,7 +105,8 @@ def run_case(stem: str, cache: Path, box: tuple[float, float, float] | None,
         c_rates=rates, mechanics=mechanics, report=False), resume=True)
     row = {"contact_loss": contact_loss(recipe, cache / stem, metrics) if mechanics else [],
            "particle_cell": [] if mechanics else [
-               particle_rate(recipe, cache / stem, metrics, c, one_copy) for c in rates]}
+               particle_rate(recipe, cache / stem, metrics, c, one_copy, soc_sigma)
+               for c in rates]}
     return row | {"dfn": metrics.get("cell", {}).get("rates", []),
                   "timings_s": metrics.get("timings_s", {}),
                   "reused": metrics.get("reused_stages", []),
@@ -114,7 +115,7 @@ def run_case(stem: str, cache: Path, box: tuple[float, float, float] | None,
 
 
 def particle_rate(recipe: Recipe, build_dir: Path, metrics: dict, c_rate: float,
-                  one_copy: bool) -> dict:
+                  one_copy: bool, soc_sigma: bool) -> dict:
     """One discharge of the particle-resolved cell (cached as JSON beside the build); a
     solver failure is kept as ``{"c_rate", "error"}``."""
     inputs = CellInputs.from_twin(recipe, StructureMetrics.from_dict(metrics["structure"]),
@@ -122,13 +123,15 @@ def particle_rate(recipe: Recipe, build_dir: Path, metrics: dict, c_rate: float,
     if one_copy:  # the twin box alone, not tiled to the electrode thickness
         inputs = replace(inputs, thickness_um=recipe.simulation.box_um[2])
     dfn = simulate_rates(inputs, (c_rate,)).capacity_mah_g[0]  # same thickness, beside it
-    path = build_dir / f"particle_cell_{c_rate:g}C{'_1copy' if one_copy else ''}.json"
+    path = build_dir / (f"particle_cell_{c_rate:g}C{'_1copy' if one_copy else ''}"
+                        f"{'' if soc_sigma else '_fixed_sigma'}.json")
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8")) | {"dfn_same_thickness": dfn}
     start = time.perf_counter()
     try:
         result = simulate_twin_particle_rates(
-            Packing.load(build_dir / "packing.npz"), inputs, (c_rate,)).to_dict()
+            Packing.load(build_dir / "packing.npz"), inputs, (c_rate,),
+            soc_dependent_conductivity=soc_sigma).to_dict()
         out = {"c_rate": c_rate, "capacity_mah_g": result["capacity_mah_g"][0],
                "stranded": result["stranded"][0], "tiles": result["tiles"],
                "charge_balance_error": result["charge_balance_error"][0]}
@@ -258,12 +261,14 @@ def main() -> None:
     parser.add_argument("--box", nargs=3, type=float)
     parser.add_argument("--tile", action="store_true",
                         help="stack the twin to the electrode thickness (default: one copy)")
+    parser.add_argument("--fixed-cam-sigma", action="store_true",
+                        help="CAM electronic conductivity independent of its state of charge")
     args = parser.parse_args()
     cache = Path(args.cache)
     rows = {}
     for stem in args.stems:
         rows[stem] = run_case(stem, cache, tuple(args.box) if args.box else None,
-                              one_copy=not args.tile)
+                              one_copy=not args.tile, soc_sigma=not args.fixed_cam_sigma)
         summary = {k: rows[stem][k] for k in ("wall_s", "load_average", "reused")}
         summary["particle_cell_s"] = [r["wall_s"] for r in rows[stem]["particle_cell"]]
         print(stem, json.dumps(summary), flush=True)
