@@ -26,6 +26,7 @@ import numpy as np
 
 from cathodetwin import __version__
 from cathodetwin.analysis.mechanics import BreathingResult, analyze_microstructure_breathing
+from cathodetwin.analysis.mechanics.contact import InterfaceTractions
 from cathodetwin.analysis.structure_metrics import StructureMetrics, measure_structure
 from cathodetwin.analysis.transport.measure import TransportMetrics, measure_transport
 from cathodetwin.atomic import save_npy_atomic, write_json_atomic, write_text_atomic
@@ -36,6 +37,7 @@ from cathodetwin.cell import (
     blocked_carriers,
     predict_rates,
 )
+from cathodetwin.cell.contact_loss import load_tractions, save_tractions
 from cathodetwin.cell.particle_twin import particle_cell_section
 from cathodetwin.errors import InputError
 from cathodetwin.headline import headline_metrics
@@ -59,6 +61,8 @@ RESOLVED_HEADER = ("# Resolved recipe written by `cathodetwin build`: the build 
                    "writes this file again.\n")
 Progress = Callable[[str, dict[str, Any]], None]
 R = TypeVar("R", bound=Record)
+# The mechanics stage's per-face tractions, kept for the particle cell's contact loss.
+TRACTIONS_FILE = "fields/interface_tractions.npz"
 # What a corrupt or truncated stage file raises when it is read back.
 UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
@@ -311,7 +315,9 @@ def build(
     mech: BreathingResult | None = None
     if options.mechanics:
         fields_path = b.dir / "fields" / "strain_energy_kj_m3_xz.npy"
-        if b.done("mechanics") and fields_path.exists():
+        faces_path = b.dir / TRACTIONS_FILE
+        if b.done("mechanics") and fields_path.exists() and (
+                not options.particle_cell or faces_path.exists()):
             b.reuse("mechanics")
         else:
             notify("mechanics", {"start": True})
@@ -321,6 +327,8 @@ def build(
                 particle_ids=owners, return_fields=True,
                 progress=lambda share: notify("mechanics", {"fraction": share}))
             save_npy_atomic(fields_path, _mid_xz(mech))
+            if mech.interface is not None:
+                save_tractions(faces_path, mech.interface)
             b.record("mechanics", time.perf_counter() - t0, mech)
 
     if options.cell:
@@ -349,7 +357,7 @@ def build(
 def _particle_cell_stage(b: Build, recipe: Recipe, packing: Packing, structure, transport,
                          mech: BreathingResult | None, owners: np.ndarray,
                          options: BuildOptions) -> None:
-    """The particle-resolved cell beside the DFN; contact loss when mechanics ran now."""
+    """The particle-resolved cell beside the DFN; contact loss from the mechanics faces."""
     if b.done("particle_cell"):
         b.reuse("particle_cell")
         return
@@ -358,14 +366,34 @@ def _particle_cell_stage(b: Build, recipe: Recipe, packing: Packing, structure, 
         return  # the DFN section already says that nothing discharges
     b.notify("particle_cell", {"start": True})
     t0 = time.perf_counter()
-    interface = mech.interface if mech is not None else None
-    pressures = ({r.stack_pressure_mpa for r in mech.retention}
-                 | {recipe.processing.stack_pressure_mpa}) if mech is not None else set()
+    interface, pressures, bond_mpa = _contact_loss_inputs(b, recipe, mech)
     section = particle_cell_section(
         packing, inputs, options.c_rates, stack=options.stack,
         dfn_rates=b.metrics.get("cell", {}).get("rates", []), tractions=interface,
-        particle_ids=owners, stack_pressures_mpa=sorted(pressures))
+        particle_ids=owners, stack_pressures_mpa=pressures, bond_strength_mpa=bond_mpa)
     b.record("particle_cell", time.perf_counter() - t0, section)
+
+
+def _contact_loss_inputs(b: Build, recipe: Recipe, mech: BreathingResult | None,
+                         ) -> tuple[InterfaceTractions | None, list[float], float]:
+    """Mechanics faces (computed now or read back), the stack pressures (MPa) of its sweep and
+    the recipe, and the bond strength (MPa); no faces where mechanics did not run."""
+    if mech is not None:
+        return (mech.interface, sorted({r.stack_pressure_mpa for r in mech.retention}
+                                       | {recipe.processing.stack_pressure_mpa}),
+                mech.bond_strength_mpa)
+    saved = b.metrics.get("mechanics", {})
+    path = b.dir / TRACTIONS_FILE
+    if not saved or not path.exists():
+        return None, [], 0.0
+    try:
+        faces = load_tractions(path)
+    except UNREADABLE:
+        b.notify("particle_cell", {"note": f"{path} is unreadable; no contact loss"})
+        return None, [], 0.0
+    sweep = {float(r["stack_pressure_mpa"]) for r in saved.get("contact_retention", [])}
+    return (faces, sorted(sweep | {recipe.processing.stack_pressure_mpa}),
+            float(saved.get("bond_strength_mpa", 0.0)))
 
 
 def packing_progress(recipe: Recipe, notify: Progress) -> Callable[[dict[str, Any]], None]:

@@ -4,6 +4,7 @@ a particle behind an insulating contact, charge conservation, SOC-dependent CAM 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pybamm
@@ -182,7 +183,7 @@ def test_rate_result_round_trips_through_json() -> None:
     assert result.stranded[0].particles == 4
 
 
-def test_retained_contact_share_per_particle_follows_the_face_tractions() -> None:
+def test_retained_contact_share_per_particle_follows_the_face_tractions(tmp_path: Path) -> None:
     from cathodetwin.analysis.mechanics.contact import InterfaceTractions
     from cathodetwin.cell.contact_loss import retained_contact_share
     ids = np.array([0, 0, 1, 1, -1], np.int32)  # voxel → particle
@@ -198,6 +199,12 @@ def test_retained_contact_share_per_particle_follows_the_face_tractions() -> Non
     assert low.tolist() == pytest.approx([0.0, 0.5, 1.0])  # particle 2 has no faces
     assert high.tolist() == pytest.approx([1.0, 1.0, 1.0])
     assert retained_contact_share(faces, ids, 3, 10.0).tolist() == pytest.approx([0.25, 0.5, 1.0])
+    # saved beside a build and read back, the faces give the same shares (resumed builds)
+    from cathodetwin.cell.contact_loss import load_tractions, save_tractions
+    save_tractions(tmp_path / "faces.npz", faces)
+    back = load_tractions(tmp_path / "faces.npz")
+    assert back.stack_modulus_mpa == 1.0 and back.face_area_um2.dtype == np.float32
+    assert retained_contact_share(back, ids, 3, 10.0).tolist() == pytest.approx([0.25, 0.5, 1.0])
 
 
 def test_lost_contact_lowers_the_capacity_and_no_contact_strands() -> None:

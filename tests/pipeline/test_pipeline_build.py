@@ -165,3 +165,17 @@ def test_cell_inputs_when_the_recipe_fixes_thickness_and_loading(built: tuple[Pa
                                   StructureMetrics.from_dict(metrics["structure"]),
                                   TransportMetrics.from_dict(metrics["transport"]))
     assert inputs.thickness_um == 80.0
+
+
+@pytest.mark.slow  # ≈ 85 s: the particle cell at 0.1C per stack pressure (5) + rate table
+def test_particle_cell_on_resume_reads_the_saved_faces(built: tuple[Path, dict]) -> None:
+    out, _ = built
+    assert (out / "fields" / "interface_tractions.npz").exists()
+    metrics = build(recipe_from_dict(TINY), out,
+                    BuildOptions(c_rates=RATES, report=False, particle_cell=True))
+    assert "mechanics" in metrics["reused_stages"]  # the faces come from disk, not a new solve
+    after = metrics["particle_cell"]["after_charge"]
+    assert [a["stack_pressure_mpa"] for a in after] == sorted(
+        {r["stack_pressure_mpa"] for r in metrics["mechanics"]["contact_retention"]}
+        | {TINY["processing"]["stack_pressure_mpa"]})
+    assert all(0.0 <= a["retained_contact_area_fraction"] <= 1.0 for a in after)

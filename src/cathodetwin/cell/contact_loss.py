@@ -1,11 +1,19 @@
 """Contact loss from CAM breathing, per particle: the share of each CAM particle's
-CAM–electrolyte contact area that still holds after a charge at a stack pressure."""
+CAM–electrolyte contact area that still holds after a charge at a stack pressure; the
+mechanics stage's per-face tractions saved beside a build so that a resumed build has them."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
 from cathodetwin.analysis.mechanics.contact import InterfaceTractions
+from cathodetwin.atomic import atomic_file
+
+_ARRAYS = ("cam_voxel_index", "axis", "electrolyte_side", "face_area_um2",
+           "traction_unit_strain_mpa", "traction_eigenstrain_mpa")
+_SCALARS = ("stack_modulus_mpa", "clamped_stress_mpa")
 
 
 def retained_contact_share(
@@ -26,3 +34,18 @@ def retained_contact_share(
     total = np.bincount(owner[valid], area[valid], n_particles)
     held = np.bincount(owner[valid & kept], area[valid & kept], n_particles)
     return np.where(total > 0, held / np.maximum(total, 1e-300), 1.0)
+
+
+def save_tractions(path: str | Path, tractions: InterfaceTractions) -> None:
+    """Write the per-face tractions (arrays and the two superposition constants) as .npz."""
+    data = {name: getattr(tractions, name) for name in _ARRAYS}
+    data |= {name: np.float64(getattr(tractions, name)) for name in _SCALARS}
+    with atomic_file(path, "wb") as fh:
+        np.savez(fh, **data)
+
+
+def load_tractions(path: str | Path) -> InterfaceTractions:
+    """Read tractions written by :func:`save_tractions`."""
+    with np.load(path) as data:
+        return InterfaceTractions(**{name: data[name] for name in _ARRAYS},
+                                  **{name: float(data[name]) for name in _SCALARS})

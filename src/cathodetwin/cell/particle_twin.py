@@ -107,9 +107,11 @@ def particle_cell_section(
     stack: StackSpec | None = None, dfn_rates: Sequence[dict] = (),
     tractions: InterfaceTractions | None = None, particle_ids: np.ndarray | None = None,
     stack_pressures_mpa: Sequence[float] = (), soc_dependent_conductivity: bool = True,
+    bond_strength_mpa: float = 0.0,
 ) -> ParticleCellSection:
     """Rate table of the particle-resolved cell and, with the mechanics stage's faces, the
-    discharge at ``RETENTION_C_RATE`` after a charge at each stack pressure (MPa)."""
+    discharge at ``RETENTION_C_RATE`` after a charge at each stack pressure (MPa); a face
+    holds while its traction is at most ``bond_strength_mpa`` (MPa, the mechanics stage's)."""
     start = time.perf_counter()
     size = coarse_cell_size_um(packing)
     rates = simulate_twin_particle_rates(packing, inputs, c_rates, stack=stack,
@@ -117,13 +119,15 @@ def particle_cell_section(
                                          coarse_cell_um=size)
     after: list[AfterCharge] = []
     if tractions is not None and particle_ids is not None and stack_pressures_mpa:
-        full = simulate_twin_particle_rates(
-            packing, inputs, (RETENTION_C_RATE,), stack=stack, coarse_cell_um=size,
-            soc_dependent_conductivity=soc_dependent_conductivity).capacity_mah_g[0]
+        full = rates.capacity_at(RETENTION_C_RATE) if RETENTION_C_RATE in rates.c_rates \
+            else simulate_twin_particle_rates(
+                packing, inputs, (RETENTION_C_RATE,), stack=stack, coarse_cell_um=size,
+                soc_dependent_conductivity=soc_dependent_conductivity).capacity_mah_g[0]
         roles = packing.role_of()
         cam = (roles == "CAM") & (packing.core_radius_um > 0)
         for p in sorted({float(x) for x in stack_pressures_mpa}):
-            share = retained_contact_share(tractions, particle_ids, len(packing), p)
+            share = retained_contact_share(tractions, particle_ids, len(packing), p,
+                                           bond_strength_mpa=bond_strength_mpa)
             q = simulate_twin_particle_rates(
                 packing, inputs, (RETENTION_C_RATE,), stack=stack, coarse_cell_um=size,
                 soc_dependent_conductivity=soc_dependent_conductivity,
