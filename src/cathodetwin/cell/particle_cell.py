@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import splu
 
 from cathodetwin.cell import parameters as par
 from cathodetwin.cell.cam_functions import cam_tables, electronic_conductivity_s_cm
 from cathodetwin.cell.inputs import StackSpec
-from cathodetwin.cell.particle_network import ParticleNetwork
+from cathodetwin.cell.particle_network import ParticleNetwork, spd_factor
 from cathodetwin.errors import InputError, SolverError
 from cathodetwin.materials import Material, get_material
 
@@ -301,7 +300,7 @@ class ParticleCell:
                                 (np.concatenate([pe, ps, pe, ps]),
                                  np.concatenate([ps, pe, pe, ps]))), shape=(n, n))
         try:
-            self._lu = splu(mat.tocsc(), permc_spec="MMD_AT_PLUS_A")
+            self._lu = spd_factor(mat)
         except RuntimeError:
             return None
         self.solves[0] += 1
