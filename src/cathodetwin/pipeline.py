@@ -71,9 +71,8 @@ class BuildOptions:
     c_rates: tuple[float, ...] = DEFAULT_C_RATES
     mechanics: bool = True
     cell: bool = True
-    # the particle-resolved cell beside the DFN (docs/cell.md); off until it is timed on a
-    # real packing (benchmarks/cell.py), then the default where a packing exists
-    particle_cell: bool = False
+    # the particle-resolved cell beside the DFN (docs/cell.md); a build always has a packing
+    particle_cell: bool = True
     report: bool = True
     stack: StackSpec = StackSpec()
 
