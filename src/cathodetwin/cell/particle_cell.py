@@ -29,6 +29,7 @@ from cathodetwin.materials import Material, get_material
 CAUSES = ("ionic", "electronic", "kinetic")
 STRANDED_BELOW = 0.5  # a particle that delivered under half its window is stranded
 NEWTON_ITERATIONS = 25  # per implicit step; a step that does not converge is halved
+LOCAL_ITERATIONS = 3  # scalar Newton steps on each particle's equation per global step
 CG_ITERATIONS = 20  # more and the preconditioner's LU is refactored at the current Jacobian
 CG_TOLERANCE = 1e-12  # relative residual of each Newton update
 VOLTAGE_TOLERANCE_V = 1e-6  # particle equations φ_s − φ_e = U − η converged to this
@@ -245,16 +246,20 @@ class ParticleCell:
         scale_a = max(abs(current_a), 1e-30)
         pe, ps = self.p_e, self.p_s
         self.newton_log: list[tuple[float, float, float]] = []
-        for _ in range(NEWTON_ITERATIONS):
+        def kinetics(j: np.ndarray):
+            """Surface x, η (V), U − η (V) and its derivative in j (V/A) of each particle."""
             xs = np.clip((alpha + beta * j) / cmax, 1e-9, 1.0 - 1e-12)
             j0 = np.maximum(self.tab.exchange_current(xs), 1e-30) * area
             z = j / (2.0 * j0)
             eta = self.b_v * np.arcsinh(z)
-            f = self.tab.ocv(xs) - eta
             dxdj = beta / cmax
             dz = 1.0 / (2.0 * j0) - z * self.tab.dexchange(xs) * area / j0 * dxdj
             fp = self.tab.docv(xs) * dxdj - self.b_v / np.sqrt(1.0 + z * z) * dz
-            gk = -1.0 / np.minimum(fp, -1e-12)
+            return xs, eta, self.tab.ocv(xs) - eta, np.minimum(fp, -1e-12)
+
+        for _ in range(NEWTON_ITERATIONS):
+            xs, eta, f, fp = kinetics(j)
+            gk = -1.0 / fp
             res = lap @ phi
             res += np.bincount(pe, j, n) - np.bincount(ps, j, n)
             res[self.collector] += current_a
@@ -279,6 +284,12 @@ class ParticleCell:
             j = np.clip(j + dj, j_lo, j_hi)
             if not np.all(np.isfinite(phi)):
                 return None
+            # each particle's own equation at the new potentials (scalar Newton): near a full
+            # surface j0 → 0 and the coupled update alone converges only linearly there
+            drop = phi[ps] - phi[pe]
+            for _ in range(LOCAL_ITERATIONS):
+                _, _, f, fp = kinetics(j)
+                j = np.clip(j + (drop - f) / fp, j_lo, j_hi)
         return None
 
     def _newton_solve(self, lap, gk: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
@@ -349,6 +360,7 @@ class ParticleCell:
             too_big = abs(v_new - v) > self.opt.max_step_voltage_v and v_new > self.v_min
             if new is None or too_big:
                 if dt < dt_max * 1e-7:
+                    reached = False  # the solver gave up before the cut-off
                     break
                 dt *= 0.5
                 continue
