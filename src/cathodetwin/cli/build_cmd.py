@@ -87,7 +87,7 @@ def build_command(
     mechanics: Annotated[bool, typer.Option(help="Run the CAM-breathing mechanics.")] = True,
     cell: Annotated[bool, typer.Option(help="Run the PyBaMM rate sweep.")] = True,
     particle_cell: Annotated[bool, typer.Option(help="Run the particle-resolved cell beside "
-                                                "the DFN (with --cell).")] = True,
+                                                "the DFN (with --cell).")] = False,
     report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
     fresh: Annotated[bool, typer.Option(help="Recompute every stage, ignoring earlier "
                                        "results in the directory.")] = False,
