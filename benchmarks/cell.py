@@ -24,9 +24,9 @@ import numpy as np
 from cathodetwin.cell import DEFAULT_C_RATES, CellInputs, simulate_rates
 from cathodetwin.cell.inputs import cam_size_classes
 from cathodetwin.cell.particle_cell import ParticleCellOptions
-from cathodetwin.cell.particle_network import particle_network, plane_conductance_s, tile_network
+from cathodetwin.cell.particle_network import plane_conductance_s, tile_network
 from cathodetwin.cell.particle_rates import simulate_particle_rates
-from cathodetwin.cell.particle_twin import coarse_cell_size_um
+from cathodetwin.cell.particle_twin import coarse_cell_size_um, reduced_network
 from cathodetwin.packing import Packing, build_packing
 from cathodetwin.recipe import load_recipe
 
@@ -36,7 +36,9 @@ CACHE = Path("/tmp/cathodetwin-bench-cell-packing.npz")
 
 
 def _peak_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    """Peak resident memory (GiB) of this process and of its finished worker processes."""
+    return max(resource.getrusage(who).ru_maxrss
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 2**20
 
 
 def _inputs(packing: Packing, net, recipe) -> CellInputs:
@@ -63,6 +65,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiles", type=int, default=4)
     parser.add_argument("--packing", type=Path, default=CACHE)
+    parser.add_argument("--workers", type=int, default=2, help="processes for the 7 rates")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     recipe = load_recipe(RECIPE)
@@ -76,13 +79,14 @@ def main() -> int:
               f"{args.packing}")
     t0 = time.perf_counter()
     size = coarse_cell_size_um(packing)
-    twin = particle_network(packing, coarse_cell_um=size)
+    twin = reduced_network(packing, size)
     graphs_s = time.perf_counter() - t0
     net = tile_network(twin, args.tiles)
     inputs = _inputs(packing, twin, recipe)
     t0 = time.perf_counter()
     result = simulate_particle_rates(net, DEFAULT_C_RATES, sse_material=inputs.sse_material,
-                                     options=ParticleCellOptions(), tiles=args.tiles)
+                                     options=ParticleCellOptions(), tiles=args.tiles,
+                                     workers=args.workers)
     particle_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     dfn = simulate_rates(inputs.__class__(**{**{f: getattr(inputs, f) for f in (
@@ -93,7 +97,8 @@ def main() -> int:
     report = {
         "benchmark": "particle-resolved cell, 7-rate discharge sweep, beside the DFN",
         "particles_in_packing": len(packing), "fibre_segments": int(packing.fibers.radius_um.size),
-        "cam_particles": net.size, "tiles": args.tiles, "thickness_um": net.box_um[2],
+        "cam_particles": net.size, "tiles": args.tiles, "workers": args.workers,
+        "thickness_um": net.box_um[2],
         "coarse_cell_um": size, "ionic_nodes": net.ionic.n_nodes,
         "electronic_nodes": net.electronic.n_nodes,
         "graphs_s": round(graphs_s, 2), "particle_sweep_s": round(particle_s, 2),

@@ -96,6 +96,8 @@ HEADLINES: tuple[Headline, ...] = (
 HEADLINE_KEYS: tuple[str, ...] = tuple(h.key for h in HEADLINES)
 # Rows of the rate table (metrics "cell.rates") and the energy densities per row.
 RATE_PATH: tuple[str, ...] = ("cell", "rates")
+# The particle-resolved cell's section (rates, energy per rate), where a build ran it.
+PARTICLE_PATH: tuple[str, ...] = ("particle_cell",)
 ENERGY_KEYS: tuple[str, ...] = ("cathode_wh_kg", "cathode_wh_l", "stack_wh_kg", "stack_wh_l")
 
 
@@ -119,7 +121,8 @@ def headline_metrics(metrics: Mapping[str, Any],
     The :data:`HEADLINES`, the share of the recipe's carbon the pores took
     (``carbon_placed_fraction``), paper 000's contact utilization per overlap threshold, contact
     retention and post-charge utilization per stack pressure, capacity at every simulated
-    C-rate, and energy densities at ``energy_rates``.
+    C-rate (the particle-resolved cell's where it ran, the DFN's as ``dfn_capacity_*``), and
+    energy densities at ``energy_rates`` (of the same model as the capacity).
     """
     flat = {h.key: value_at(metrics, h.path) for h in HEADLINES}
     if flat["porosity"] is not None:
@@ -142,7 +145,19 @@ def headline_metrics(metrics: Mapping[str, Any],
     for row in value_at(metrics, RATE_PATH) or []:
         tag = rate_tag(row["c_rate"])
         flat[f"capacity_{tag}_mah_g"] = row["capacity_mah_g"]
+        flat[f"dfn_capacity_{tag}_mah_g"] = row["capacity_mah_g"]
         if any(math.isclose(row["c_rate"], c) for c in energy_rates):
             for key in ENERGY_KEYS:
                 flat[f"{key}_{tag}"] = row[key]
+    # the particle-resolved cell, where it ran, gives the headline capacities and energies
+    particle = value_at(metrics, PARTICLE_PATH) or {}
+    rates = particle.get("rates") or {}
+    energies = particle.get("energy") or [{}] * len(rates.get("c_rates", ()))
+    for c_rate, q, energy in zip(rates.get("c_rates", ()), rates.get("capacity_mah_g", ()),
+                                 energies, strict=True):
+        tag = rate_tag(c_rate)
+        flat[f"capacity_{tag}_mah_g"] = q
+        if any(math.isclose(c_rate, c) for c in energy_rates):
+            for key in ENERGY_KEYS:
+                flat[f"{key}_{tag}"] = energy.get(key)
     return {k: v for k, v in flat.items() if v is not None}

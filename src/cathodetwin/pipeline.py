@@ -75,8 +75,8 @@ class BuildOptions:
     c_rates: tuple[float, ...] = DEFAULT_C_RATES
     mechanics: bool = True
     cell: bool = True
-    # the particle-resolved cell beside the DFN (docs/cell.md); off until it is timed on a
-    # real packing (benchmarks/cell.py), then the default where a packing exists
+    # the particle-resolved cell beside the DFN (docs/cell.md); off until its time per test
+    # build and on benchmarks/cell.py is measured (issue 19), then on (a build has a packing)
     particle_cell: bool = False
     report: bool = True
     stack: StackSpec = StackSpec()

@@ -18,17 +18,21 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import splu
 
 from cathodetwin.cell import parameters as par
 from cathodetwin.cell.cam_functions import cam_tables, electronic_conductivity_s_cm
 from cathodetwin.cell.inputs import StackSpec
-from cathodetwin.cell.particle_network import ParticleNetwork
+from cathodetwin.cell.particle_network import ParticleNetwork, spd_factor
 from cathodetwin.errors import InputError, SolverError
 from cathodetwin.materials import Material, get_material
 
 CAUSES = ("ionic", "electronic", "kinetic")
 STRANDED_BELOW = 0.5  # a particle that delivered under half its window is stranded
+NEWTON_ITERATIONS = 25  # per implicit step; a step that does not converge is halved
+LOCAL_ITERATIONS = 3  # scalar Newton steps on each particle's equation per global step
+CG_ITERATIONS = 20  # more and the preconditioner's LU is refactored at the current Jacobian
+CG_TOLERANCE = 1e-12  # relative residual of each Newton update
+VOLTAGE_TOLERANCE_V = 1e-6  # particle equations φ_s − φ_e = U − η converged to this
 
 
 @dataclass(frozen=True)
@@ -234,7 +238,6 @@ class ParticleCell:
                                np.concatenate([lap_v, lap_u, lap_u, lap_v, np.arange(n)]))),
                              shape=(n, n)).tocsr()
             self._el_cache = (lap, abs(lap))
-            self._lu = None
         lap, abs_lap = self._el_cache
         phi = np.concatenate([st.phi_e, st.phi_s])
         j = st.j.copy()
@@ -242,21 +245,21 @@ class ParticleCell:
         j_lo = (cmax * 1e-6 - alpha) / beta
         scale_a = max(abs(current_a), 1e-30)
         pe, ps = self.p_e, self.p_s
-        coupling_rows = np.concatenate([pe, ps, pe, ps])
-        coupling_cols = np.concatenate([ps, pe, pe, ps])
-        lu, g_used = self._lu, self._g_used
-        prev, since = np.inf, 0
         self.newton_log: list[tuple[float, float, float]] = []
-        for _ in range(150):
+        def kinetics(j: np.ndarray):
+            """Surface x, η (V), U − η (V) and its derivative in j (V/A) of each particle."""
             xs = np.clip((alpha + beta * j) / cmax, 1e-9, 1.0 - 1e-12)
             j0 = np.maximum(self.tab.exchange_current(xs), 1e-30) * area
             z = j / (2.0 * j0)
             eta = self.b_v * np.arcsinh(z)
-            f = self.tab.ocv(xs) - eta
             dxdj = beta / cmax
             dz = 1.0 / (2.0 * j0) - z * self.tab.dexchange(xs) * area / j0 * dxdj
             fp = self.tab.docv(xs) * dxdj - self.b_v / np.sqrt(1.0 + z * z) * dz
-            gk = -1.0 / np.minimum(fp, -1e-12)
+            return xs, eta, self.tab.ocv(xs) - eta, np.minimum(fp, -1e-12)
+
+        for _ in range(NEWTON_ITERATIONS):
+            xs, eta, f, fp = kinetics(j)
+            gk = -1.0 / fp
             res = lap @ phi
             res += np.bincount(pe, j, n) - np.bincount(ps, j, n)
             res[self.collector] += current_a
@@ -265,34 +268,55 @@ class ParticleCell:
             floor = 256.0 * np.finfo(float).eps * float(np.max(abs_lap @ np.abs(phi)))
             err_a = float(np.max(np.abs(res)))
             err_v = float(np.max(np.abs(r_p)))
-            if err_a < 1e-10 * scale_a + floor and err_v < 1e-9:
-                self._lu, self._g_used = lu, g_used
+            if err_a < 1e-10 * scale_a + floor and err_v < VOLTAGE_TOLERANCE_V:
                 total = float(np.sum(j))
                 if total != 0.0:  # Σ j = I exactly (the balances hold to their rounding)
                     j = j * (current_a / total)
                 return _State(a_c + b_c * j[:, None], phi[:self.n_e], phi[self.n_e:], j,
                               {"eta": eta, "xs": xs})
-            norm = max(err_a / scale_a, err_v / self.b_v)
             self.newton_log.append((err_a / scale_a, err_v, floor / scale_a))
-            if lu is None or norm > 0.8 * prev or since >= 40:
-                g_used = gk
-                mat = lap + coo_matrix((np.concatenate([-gk, -gk, gk, gk]),
-                                        (coupling_rows, coupling_cols)), shape=(n, n))
-                try:
-                    lu = splu(mat.tocsc(), permc_spec="MMD_AT_PLUS_A")
-                except RuntimeError:
-                    return None
-                since = 0
-            prev = norm
-            since += 1
-            rhs = -res + np.bincount(pe, g_used * r_p, n) - np.bincount(ps, g_used * r_p, n)
-            dphi = lu.solve(rhs)
-            dj = -g_used * (dphi[ps] - dphi[pe] + r_p)
+            rhs = -res + np.bincount(pe, gk * r_p, n) - np.bincount(ps, gk * r_p, n)
+            dphi = self._newton_solve(lap, gk, rhs)
+            if dphi is None:
+                return None
+            dj = -gk * (dphi[ps] - dphi[pe] + r_p)
             phi = phi + dphi
             j = np.clip(j + dj, j_lo, j_hi)
             if not np.all(np.isfinite(phi)):
                 return None
+            # each particle's own equation at the new potentials (scalar Newton): near a full
+            # surface j0 → 0 and the coupled update alone converges only linearly there
+            drop = phi[ps] - phi[pe]
+            for _ in range(LOCAL_ITERATIONS):
+                _, _, f, fp = kinetics(j)
+                j = np.clip(j + (drop - f) / fp, j_lo, j_hi)
         return None
+
+    def _newton_solve(self, lap, gk: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
+        """Newton update of the combined graph (each particle a conductance gk between its
+        nodes): conjugate gradients preconditioned by the LU of an earlier Jacobian, which is
+        refactored when CG needs more than ``CG_ITERATIONS`` iterations."""
+        n = rhs.size
+        pe, ps = self.p_e, self.p_s
+
+        def jacobian(x: np.ndarray) -> np.ndarray:
+            flow = gk * (x[pe] - x[ps])
+            return lap @ x + np.bincount(pe, flow, n) - np.bincount(ps, flow, n)
+
+        if self._lu is not None:
+            x, its = _pcg(jacobian, self._lu.solve, rhs, CG_ITERATIONS)
+            self.solves[1] += its
+            if x is not None:
+                return x
+        mat = lap + coo_matrix((np.concatenate([-gk, -gk, gk, gk]),
+                                (np.concatenate([pe, ps, pe, ps]),
+                                 np.concatenate([ps, pe, pe, ps]))), shape=(n, n))
+        try:
+            self._lu = spd_factor(mat)
+        except RuntimeError:
+            return None
+        self.solves[0] += 1
+        return self._lu.solve(rhs)
 
     def _voltage(self, st: _State, current_a: float) -> float:
         phi_c = st.phi_s[self.collector - self.n_e]
@@ -305,7 +329,8 @@ class ParticleCell:
             raise InputError(f"c_rate={c_rate!r} is not allowed; expected a positive C-rate")
         self.geom = self._geometry()
         self._el_cache = None
-        self._lu, self._g_used = None, None
+        self._lu = None
+        self.solves = [0, 0]  # LU factorizations, CG iterations
         na = self.act.size
         current = c_rate * self.one_c_a
         cmax = self.c_max[self.act]
@@ -335,6 +360,7 @@ class ParticleCell:
             too_big = abs(v_new - v) > self.opt.max_step_voltage_v and v_new > self.v_min
             if new is None or too_big:
                 if dt < dt_max * 1e-7:
+                    reached = False  # the solver gave up before the cut-off
                     break
                 dt *= 0.5
                 continue
@@ -391,6 +417,31 @@ class ParticleCell:
         eta = st.extra.get("eta", np.zeros_like(x_mean))
         kinetic = np.abs(eta) + np.abs(self.tab.ocv(x_mean) - self.tab.ocv(xs))
         return np.stack([np.abs(phi_e), np.abs(phi_c - phi_s), kinetic], axis=1)
+
+
+def _pcg(matvec, precond, rhs: np.ndarray, max_iter: int) -> tuple[np.ndarray | None, int]:
+    """Preconditioned conjugate gradients to ``CG_TOLERANCE`` relative residual; (None,
+    iterations) when it does not get there in ``max_iter``."""
+    x = np.zeros_like(rhs)
+    r = rhs.copy()
+    target = CG_TOLERANCE * float(np.linalg.norm(rhs))
+    if target == 0.0:
+        return x, 0
+    z = precond(r)
+    p = z.copy()
+    rz = float(r @ z)
+    for k in range(1, max_iter + 1):
+        q = matvec(p)
+        alpha = rz / float(p @ q)
+        x += alpha * p
+        r -= alpha * q
+        if float(np.linalg.norm(r)) <= target:
+            return x, k
+        z = precond(r)
+        rz_new = float(r @ z)
+        p = z + (rz_new / rz) * p
+        rz = rz_new
+    return None, max_iter
 
 
 def _thomas(lower: np.ndarray, diag: np.ndarray, upper: np.ndarray, rhs: np.ndarray):

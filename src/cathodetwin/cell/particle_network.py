@@ -150,6 +150,13 @@ def _cells(center_um: np.ndarray, size_um: float | None) -> np.ndarray:
     return (idx[:, 0] * span[1] + idx[:, 1]) * span[2] + idx[:, 2]
 
 
+def spd_factor(matrix):
+    """Sparse LU of a symmetric positive definite matrix: minimum degree on A + Aᵀ, no
+    pivoting (as ``contact_network``; about 9× faster than partial pivoting here)."""
+    return splu(matrix.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                options={"SymmetricMode": True})
+
+
 def plane_conductance_s(graph: Graph, cam_scale: np.ndarray | None = None) -> float:
     """Conductance (S) between the bottom and top plane nodes of a graph."""
     g = graph.conductance_s(cam_scale)
@@ -169,7 +176,7 @@ def plane_conductance_s(graph: Graph, cam_scale: np.ndarray | None = None) -> fl
         return float(g[direct].sum())
     a = lap[free][:, free].tocsc()
     rhs = -np.asarray(lap[free][:, [graph.bottom]].todense()).ravel()
-    phi = splu(a).solve(rhs)
+    phi = spd_factor(a).solve(rhs)
     full = np.zeros(n)
     full[free] = phi
     full[graph.bottom] = 1.0
@@ -278,14 +285,13 @@ def _electronic_graph(packing: Packing, cam: np.ndarray, coarse_cell_um: float |
     is_cam_body = bodies.kind == 0
     stiff = replace(bodies, sigma_s_cm=np.where(is_cam_body, 1e30, bodies.sigma_s_cm))
     lam = SURFACE_ROUGHNESS_UM
-    bi, bj, bg, _, _ = cn._body_edges(bodies, packing, None, 0.5, lam)
-    _, _, bg_stiff, _, _ = cn._body_edges(stiff, packing, None, 0.5, lam)
+    bi, bj, side_i, side_j, _, _ = cn._body_edges(bodies, packing, None, 0.5, lam)
     ci, cj, cg = cn._chain_edges(bodies)
     walls = []
     for top, plane in ((False, n_b), (True, n_b + 1)):
         k, g = cn._wall_edges(bodies, packing.box_um[2], None, 0.5, top, lam)
         _, g_stiff = cn._wall_edges(stiff, packing.box_um[2], None, 0.5, top, lam)
-        walls.append((k, np.full(k.size, plane), g, g_stiff))
+        walls.append((k, np.full(k.size, plane), 1.0 / g_stiff, 1.0 / g - 1.0 / g_stiff))
     cam_of_body = np.full(n_b, -1, np.int64)
     lookup = np.full(len(packing), -1, np.int64)
     lookup[cam] = np.arange(cam.size)
@@ -293,15 +299,19 @@ def _electronic_graph(packing: Packing, cam: np.ndarray, coarse_cell_um: float |
     cam_of_body[is_cam_body] = lookup[particle[is_cam_body]]
     i = np.concatenate([bi, ci, *(w[0] for w in walls)])
     j = np.concatenate([bj, cj, *(w[1] for w in walls)])
-    g = np.concatenate([bg, cg, *(w[2] for w in walls)])
-    g_stiff = np.concatenate([bg_stiff, cg, *(w[3] for w in walls)])
-    r_fixed = 1.0 / g_stiff
-    r_cam = np.maximum(1.0 / g - r_fixed, 0.0)
     ext = np.concatenate([cam_of_body, [-1, -1]])
     ca, cb = ext[i], ext[j]
-    both = (ca >= 0) & (cb >= 0)
-    share_a = np.where(both, 0.5 * r_cam, np.where(ca >= 0, r_cam, 0.0))
-    share_b = np.where(both, 0.5 * r_cam, np.where(cb >= 0, r_cam, 0.0))
+    # each end's own share: a CAM end's at the CAM σ, the rest fixed (a wall's CAM share is
+    # what the CAM σ adds over an ideal CAM)
+    n_body, n_chain = bi.size, ci.size
+    wall_fixed = np.concatenate([w[2] for w in walls])
+    wall_cam = np.maximum(np.concatenate([w[3] for w in walls]), 0.0)
+    cam_i, cam_j = ca[:n_body] >= 0, cb[:n_body] >= 0
+    r_fixed = np.concatenate([np.where(cam_i, 0.0, side_i) + np.where(cam_j, 0.0, side_j),
+                              1.0 / cg, wall_fixed])
+    share_a = np.concatenate([np.where(cam_i, side_i, 0.0), np.zeros(n_chain),
+                              np.where(ca[n_body + n_chain:] >= 0, wall_cam, 0.0)])
+    share_b = np.concatenate([np.where(cam_j, side_j, 0.0), np.zeros(n_chain + wall_cam.size)])
     fine = Graph(n_b + 2, i.astype(np.int64), j.astype(np.int64), r_fixed, ca, share_a, cb,
                  share_b)
     sigma_ref = np.zeros(cam.size)

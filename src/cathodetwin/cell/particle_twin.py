@@ -34,6 +34,15 @@ def coarse_cell_size_um(packing: Packing) -> float | None:
     return float(np.sum(core**3) / np.sum(core**2))
 
 
+def reduced_network(packing: Packing,
+                    coarse_cell_um: float | None | str = "auto") -> ParticleNetwork:
+    """The packing's particle network, reduced per cell (µm; "auto": the Sauter radius above
+    2000 particles) with each carbon cluster one node whenever it is reduced."""
+    size = coarse_cell_size_um(packing) if coarse_cell_um == "auto" else coarse_cell_um
+    return particle_network(packing, coarse_cell_um=size,  # type: ignore[arg-type]
+                            carbon_equipotential=size is not None)
+
+
 def twin_network(
     packing: Packing, inputs: CellInputs, *, coarse_cell_um: float | None | str = "auto",
     retained_share: np.ndarray | None = None,
@@ -44,9 +53,7 @@ def twin_network(
     CAM–electrolyte area the structure stage measured on the voxels (the DFN's area), times
     ``retained_share`` (per packing particle, 0..1: contact kept after breathing).
     """
-    size = coarse_cell_size_um(packing) if coarse_cell_um == "auto" else coarse_cell_um
-    net = particle_network(packing, coarse_cell_um=size,  # type: ignore[arg-type]
-                           carbon_equipotential=size is not None)
+    net = reduced_network(packing, coarse_cell_um)
     box = packing.box_um
     measured = inputs.specific_cam_sse_area_per_um * box[0] * box[1] * box[2]
     area = net.reaction_area_um2

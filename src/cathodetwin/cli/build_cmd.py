@@ -86,6 +86,8 @@ def build_command(
                                       "'all'.")] = "z",
     mechanics: Annotated[bool, typer.Option(help="Run the CAM-breathing mechanics.")] = True,
     cell: Annotated[bool, typer.Option(help="Run the PyBaMM rate sweep.")] = True,
+    particle_cell: Annotated[bool, typer.Option(help="Run the particle-resolved cell beside "
+                                                "the DFN (with --cell).")] = False,
     report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
     fresh: Annotated[bool, typer.Option(help="Recompute every stage, ignoring earlier "
                                        "results in the directory.")] = False,
@@ -94,7 +96,7 @@ def build_command(
     from cathodetwin.pipeline import BuildOptions
 
     options = BuildOptions(transport_axes=parse_axes(axes), mechanics=mechanics, cell=cell,
-                           report=report)
+                           particle_cell=particle_cell, report=report)
     run_build(load_recipe(recipe_path), output, options, resume=not fresh)
 
 

@@ -269,9 +269,9 @@ def _bridged_share(gap_um: np.ndarray, asperity_um: float) -> np.ndarray:
 def _body_edges(
     bodies: _Bodies, packing: Packing, carbon_gap_um: float | None, fraction: float,
     asperity_um: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """Contact edges between bodies: (i, j, conductance in S, kind-pair code 3 k_i + k_j) and
-    the number of CAM–CAM edges bridged through a shell or buffer."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Contact edges between bodies: (i, j, each side's resistance in Ω, kind-pair code
+    3 k_i + k_j) and the number of CAM–CAM edges bridged through a shell or buffer."""
     r = bodies.radius_um
     carbon = bodies.kind > 0
     if carbon.any():
@@ -314,10 +314,10 @@ def _body_edges(
                    np.where(cam_pair, np.abs(d_i), ri))
     h_j = np.where(bodies.kind[j] == 2, np.abs(t - 0.5) * length[j],
                    np.where(cam_pair, np.clip(np.abs(dist - d_i), 0.0, rj), rj))
-    resistance = (_side_resistance_ohm(a, ri, h_i, bodies.sigma_s_cm[i])
-                  + _side_resistance_ohm(a, rj, h_j, bodies.sigma_s_cm[j]))
+    side_i = _side_resistance_ohm(a, ri, h_i, bodies.sigma_s_cm[i])
+    side_j = _side_resistance_ohm(a, rj, h_j, bodies.sigma_s_cm[j])
     ki, kj = np.minimum(bodies.kind[i], bodies.kind[j]), np.maximum(bodies.kind[i], bodies.kind[j])
-    return i, j, 1.0 / resistance, len(BODY_KINDS) * ki + kj, int(np.count_nonzero(through))
+    return i, j, side_i, side_j, len(BODY_KINDS) * ki + kj, int(np.count_nonzero(through))
 
 
 def _chain_edges(bodies: _Bodies) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -479,8 +479,9 @@ def electronic_contact_network(
     bodies = _bodies(packing)
     n = bodies.radius_um.size
     node_a = n  # the collector; the separator face (0 V) enters the solve as diagonal terms
-    bi, bj, bg, bpair, through = _body_edges(bodies, packing, carbon_gap_um,
-                                             carbon_contact_fraction, asperity_height_um)
+    bi, bj, side_i, side_j, bpair, through = _body_edges(
+        bodies, packing, carbon_gap_um, carbon_contact_fraction, asperity_height_um)
+    bg = 1.0 / (side_i + side_j)
     ci, cj, cg = _chain_edges(bodies)
     walls = (carbon_gap_um, carbon_contact_fraction)
     ka, ga = _wall_edges(bodies, height, *walls, top=False, asperity_um=asperity_height_um)
