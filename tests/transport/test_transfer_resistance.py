@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.sparse import csc_matrix
-from scipy.sparse.linalg import splu
 
 from cathodetwin.analysis.transport.ionic_network import _access_resistances, _laplacian
+from cathodetwin.analysis.transport.multigrid import factorize_spd
 from cathodetwin.analysis.transport.transfer_resistance import _trailing_start, inverse_blocks
 
 
@@ -30,8 +30,7 @@ def test_inverse_blocks_equal_the_dense_inverse():
     n = matrix.shape[0]
     rng = np.random.default_rng(4)
     groups = [rng.choice(n, size=k, replace=False) for k in (1, 2, 5, 17, 40)]
-    lu = splu(matrix, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-              options={"SymmetricMode": True})
+    lu = factorize_spd(matrix)
     groups.append(np.flatnonzero(lu.perm_r >= n - 5))  # eliminated last: wholly trailing
     dense = np.linalg.inv(matrix.toarray())
     for group, block in zip(groups, inverse_blocks(matrix, groups, batch_columns=16),
@@ -42,8 +41,7 @@ def test_inverse_blocks_equal_the_dense_inverse():
 def test_trailing_block_is_a_proper_part_of_a_lattice_factor():
     """On a 3D lattice the dense trailing block is neither empty nor the whole factor."""
     matrix = _grounded_lattice(11, seed=3)
-    lu = splu(matrix, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-              options={"SymmetricMode": True})
+    lu = factorize_spd(matrix)
     cut = _trailing_start(csc_matrix(lu.L))
     assert 0 < cut < matrix.shape[0] - 10
 

@@ -19,10 +19,11 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from cathodetwin.analysis.transport.multigrid import factorize_spd
 from cathodetwin.cell import parameters as par
 from cathodetwin.cell.cam_functions import cam_tables, electronic_conductivity_s_cm
 from cathodetwin.cell.inputs import StackSpec
-from cathodetwin.cell.particle_network import ParticleNetwork, spd_factor
+from cathodetwin.cell.particle_network import ParticleNetwork
 from cathodetwin.errors import InputError, SolverError
 from cathodetwin.materials import Material, get_material
 
@@ -312,7 +313,7 @@ class ParticleCell:
                                 (np.concatenate([pe, ps, pe, ps]),
                                  np.concatenate([ps, pe, pe, ps]))), shape=(n, n))
         try:
-            self._lu = spd_factor(mat)
+            self._lu = factorize_spd(mat)
         except RuntimeError:
             return None
         self.solves[0] += 1

@@ -90,9 +90,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import splu
 
 from cathodetwin.analysis.transport.contact_geometry import near_pairs
+from cathodetwin.analysis.transport.multigrid import factorize_spd
 from cathodetwin.analysis.transport.reach import EntryReach
 from cathodetwin.errors import InputError
 from cathodetwin.formulas import SURFACE_ROUGHNESS_UM
@@ -388,9 +388,7 @@ def _conductance_s(
     cols = np.concatenate([vi, ui, np.arange(free.size)])
     laplacian = coo_matrix((np.concatenate([-gi, -gi, diagonal]) / scale, (rows, cols)),
                            shape=(free.size, free.size)).tocsc()
-    # Minimum-degree ordering of A + Aᵀ and no pivoting (symmetric positive definite).
-    factor = splu(laplacian, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-                  options={"SymmetricMode": True})
+    factor = factorize_spd(laplacian)
     potential = factor.solve(feed / scale)
     return float(np.sum(g[to_a] * (1.0 - potential[index[u[to_a]]])))
 

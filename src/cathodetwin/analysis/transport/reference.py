@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
 
+from cathodetwin.analysis.transport.multigrid import factorize_spd
 from cathodetwin.analysis.transport.percolation import connected_to_both_faces
 
 
@@ -83,9 +83,7 @@ def reference_conductivity(
     matrix, rhs, index = assemble(sigma, voxel_size_um, axis, periodic)
     if matrix.shape[0] == 0:
         return 0.0
-    # SPD system: symmetric ordering without pivoting keeps the factor sparse at any contrast.
-    lu = splu(matrix.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-              options={"SymmetricMode": True})
+    lu = factorize_spd(matrix)
     potential = lu.solve(rhs)
     g_in = 2.0 * _area_um2(voxel_size_um, axis) / voxel_size_um[axis] * np.where(
         index >= 0, sigma, 0.0

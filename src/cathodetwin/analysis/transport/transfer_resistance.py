@@ -27,7 +27,8 @@ import numpy as np
 from numba import njit
 from scipy.linalg import solve_triangular
 from scipy.sparse import csc_matrix
-from scipy.sparse.linalg import splu
+
+from cathodetwin.analysis.transport.multigrid import factorize_spd
 
 
 @njit(cache=True)
@@ -116,8 +117,7 @@ def inverse_blocks(matrix: csc_matrix, groups: list[np.ndarray],
     """(A⁻¹)_GG per index group G of sparse SPD A (units of A⁻¹), batch_columns per dense solve."""
     if not groups:
         return []
-    lu = splu(csc_matrix(matrix), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-              options={"SymmetricMode": True})
+    lu = factorize_spd(matrix)
     if not np.array_equal(lu.perm_r, lu.perm_c):
         raise RuntimeError("SuperLU left the diagonal: the matrix is not positive definite")
     lower = csc_matrix(lu.L)
