@@ -56,11 +56,25 @@ HEADLINES: tuple[Headline, ...] = (
              "Ionic conductivity (voxels)",
              meaning="the voxel solve at the pellet σ, kept for comparison: every overlap is a "
                      "bulk bridge and sub-voxel necks are lost or widened"),
+    Headline("utilization_ionic_contact",
+             ("transport", "ionic_contact_network", "utilization_by_contact_access_number",
+              "10"),
+             "CAM utilization at rate (ionic contact number ≤ 10)", card=True,
+             meaning="CAM volume with an ionic path to the separator whose own contacts into "
+                     "the electrolyte cost at most 10× the spreading resistance of the same "
+                     "sphere embedded in the pellet-σ electrolyte (N_c = 4πσ_pellet·r·R_contact "
+                     "≤ 10): particles reached only through necks much smaller than themselves "
+                     "do not count; local, independent of the box"),
+    Headline("utilization_ionic_path",
+             ("transport", "ionic_contact_network", "path_cam_volume_fraction"),
+             "CAM with an ionic path to the separator (contact network)"),
     Headline("utilization_ionic_access",
              ("transport", "ionic_contact_network", "utilization_by_access_number", "20"),
              "CAM utilization (ionic access number ≤ 20)",
              meaning="CAM volume whose ionic access resistance from the separator is at most "
-                     "20× that of a sphere embedded in the pellet-σ electrolyte"),
+                     "20× that of a sphere embedded in the pellet-σ electrolyte; it includes "
+                     "the whole path through the layer, so it depends on the box and the "
+                     "layer's σ_ion,eff (the contact number above is the local criterion)"),
     Headline("electronic_tortuosity_factor", ("transport", "electronic_tortuosity_factor"),
              "Electronic tortuosity factor"),
     Headline("electronic_conductivity_eff_s_cm", ("transport", "electronic_conductivity_s_cm"),

@@ -33,11 +33,28 @@ def test_utilization_thresholds_sort_numerically() -> None:
         "transport": {"utilization_voxel": {"ionic_cam_volume_fraction": 0.8,
                                             "ionic_electronic_cam_volume_fraction": None}},
     })
-    t, series, levels = utilization_inputs(data)
+    t, series, levels, access, path = utilization_inputs(data)
     assert t.tolist() == [0.0, 2.0, 5.0, 10.0]
     assert series[0].y.tolist() == [1.0, 0.9, 0.6, 0.2]
     assert series[1].y.tolist() == [1.0, 0.95, 0.7, 0.3]
     assert levels == {"ionic network (CAM volume)": 0.8}
+    assert access == [] and path is None
+
+
+def test_access_number_curves_sort_numerically_contact_first() -> None:
+    """The ionic network's utilization vs access-number threshold: contact N_c, then path N,
+    each sorted by threshold; the any-path share comes separately."""
+    by = {"0": {"particle_fraction": 1.0, "cam_volume_fraction": 1.0}}
+    network = {"utilization_by_access_number": {"20": 0.4, "5": 0.1},
+               "utilization_by_contact_access_number": {"10": 0.5, "2": 0.2, "1": 0.1},
+               "path_cam_volume_fraction": 0.7}
+    data = build({"structure": {"utilization_particle_contacts": {"by_min_overlap_percent": by}},
+                  "transport": {"ionic_contact_network": network}})
+    _, _, _, access, path = utilization_inputs(data)
+    assert [s.x.tolist() for s in access] == [[1.0, 2.0, 10.0], [5.0, 20.0]]
+    assert [s.y.tolist() for s in access] == [[0.1, 0.2, 0.5], [0.1, 0.4]]
+    assert "N_c" in access[0].label
+    assert path == 0.7
 
 
 def test_transport_bars_come_from_key_suffixes() -> None:

@@ -208,11 +208,15 @@ def meanings(data: BuildData, section: str) -> list[tuple[str, float, str, str]]
     return out
 
 
-ACCESS_LEVEL = "20"  # ionic access-number threshold drawn in the utilization plot
+# The contact access-number threshold of the headline "utilization at rate" (issue 18).
+CONTACT_LEVEL = next(h.path[-1] for h in HEADLINES if h.key == "utilization_ionic_contact")
 
 
-def utilization_inputs(data: BuildData) -> tuple[np.ndarray, list[Series], dict[str, float]]:
-    """Overlap thresholds (%), utilization series (fractions) and network-based levels."""
+def utilization_inputs(data: BuildData) -> tuple[np.ndarray, list[Series], dict[str, float],
+                                                 list[Series], float | None]:
+    """Overlap thresholds (%), utilization series (fractions), network-based levels; the ionic
+    network's utilization vs access-number threshold (contact N_c, path N; fractions) and its
+    CAM volume share with any ionic path (None where the build has no contact network)."""
     by = get(data.metrics, "structure.utilization_particle_contacts.by_min_overlap_percent")
     if not isinstance(by, Mapping) or not by:
         raise MissingData("metrics.json: no utilization by minimum overlap")
@@ -229,11 +233,19 @@ def utilization_inputs(data: BuildData) -> tuple[np.ndarray, list[Series], dict[
                        ("ionic_electronic_cam_volume_fraction", "ionic + electronic (CAM volume)")):
         if vox.get(key) is not None:
             levels[label] = float(vox[key])
-    access = (data.section("transport", "ionic_contact_network") or {}).get(
-        "utilization_by_access_number") or {}
-    if access.get(ACCESS_LEVEL) is not None:  # contact quality (issue 18)
-        levels[f"ionic access number ≤ {ACCESS_LEVEL}"] = float(access[ACCESS_LEVEL])
-    return t, series, levels
+    network = data.section("transport", "ionic_contact_network") or {}
+    access = []  # contact quality (issue 18): CAM volume vs threshold
+    for key, label in (("utilization_by_contact_access_number",
+                        "own contacts: N_c = 4πσr·R_contact"),
+                       ("utilization_by_access_number",
+                        "whole path to the separator: N = 4πσr·R_access")):
+        shares = network.get(key) or {}
+        numbers = sorted((k for k, v in shares.items() if v is not None), key=float)
+        if numbers:
+            access.append(Series(label, np.array([float(k) for k in numbers]),
+                                 np.array([shares[k] for k in numbers], float)))
+    path = network.get("path_cam_volume_fraction")
+    return t, series, levels, access, (float(path) if path is not None else None)
 
 
 def geometric_tortuosity_inputs(data: BuildData) -> tuple[np.ndarray, np.ndarray, float | None]:

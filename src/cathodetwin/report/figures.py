@@ -217,13 +217,20 @@ def pore_size_figure(diameter_um: np.ndarray, share: np.ndarray,
 
 
 def utilization_figure(series: Sequence[Series],
-                       levels: Mapping[str, float] | None = None) -> Figure:
+                       levels: Mapping[str, float] | None = None,
+                       access: Sequence[Series] = (),
+                       path_share: float | None = None,
+                       headline_threshold: float | None = None) -> Figure:
     """CAM with an SSE contact of overlap ≥ threshold (paper 000; fractions vs % of r_i + r_j).
 
-    ``levels`` are threshold-free utilizations (fractions) drawn as horizontal lines.
+    ``levels`` are threshold-free utilizations (fractions) drawn as horizontal lines. With
+    ``access`` (utilization vs access-number threshold, fractions vs -) a second panel draws
+    them on a log axis, ``path_share`` (CAM with any ionic path) as their limit and
+    ``headline_threshold`` as a vertical mark.
     """
-    fig = _figure(5.2, 3.4)
-    ax = fig.subplots()
+    fig = _figure(9.6 if access else 5.2, 3.4)
+    axes = fig.subplots(1, 2 if access else 1, squeeze=False)[0]
+    ax = axes[0]
     for s, (color, marker) in zip(series, (("#d1603d", "o"), ("#9c2f3c", "s"), ("#e9a23b", "D")),
                                   strict=False):
         ax.plot(s.x, 100 * s.y, marker=marker, color=color, lw=2, label=s.label)
@@ -234,6 +241,23 @@ def utilization_figure(series: Sequence[Series],
     ax.set_ylim(0, 105)
     ax.legend(frameon=False, fontsize=8)
     _tidy(ax)
+    if access:
+        ax = axes[1]
+        for s, (color, marker) in zip(access, (("#2a5a9c", "o"), ("#8a8a8a", "s")),
+                                      strict=False):
+            ax.plot(s.x, 100 * s.y, marker=marker, color=color, lw=2, label=s.label)
+        if path_share is not None:
+            ax.axhline(100 * path_share, color="#2a5a9c", ls=":", lw=1.3,
+                       label="any ionic path to the separator")
+        if headline_threshold is not None:
+            ax.axvline(headline_threshold, color="#d1603d", ls="--", lw=1.2,
+                       label=f"headline threshold {headline_threshold:g}")
+        ax.set_xscale("log")
+        ax.set_xlabel("ionic access-number threshold (–)")
+        ax.set_ylabel("CAM volume at or below it (%)")
+        ax.set_ylim(0, 105)
+        ax.legend(frameon=False, fontsize=7.5)
+        _tidy(ax)
     return fig
 
 

@@ -273,10 +273,16 @@ def _sections(backend: Backend) -> list[tuple[str, str, list[Panel]]]:
             Panel("Pore size distribution", "Local-thickness diameters of the pore space.",
                   lambda d: Noted(f.pore_size_figure(*x.pore_inputs(d)),
                                   x.pore_resolution_note(d))),
-            Panel("CAM utilization vs overlap threshold", "Paper 000's criterion: a CAM "
-                  "particle counts if it overlaps an SSE particle by at least the threshold; "
-                  "lines: CAM volume on the ionic (and electronic) networks.",
-                  lambda d: f.utilization_figure(*x.utilization_inputs(d)[1:])),
+            Panel("CAM utilization", "Left, paper 000's criterion: a CAM particle counts "
+                  "if it overlaps an SSE particle by at least the threshold; lines: CAM volume "
+                  "on the ionic (and electronic) networks. Right, contact quality (ionic "
+                  "contact network): CAM volume whose own contacts (N_c) or whole path to the "
+                  "separator (N) cost at most the threshold × the spreading resistance of the "
+                  "particle embedded in the pellet-σ electrolyte; the dashed mark is the "
+                  "headline utilization at rate.",
+                  lambda d: f.utilization_figure(
+                      *x.utilization_inputs(d)[1:],
+                      headline_threshold=float(x.CONTACT_LEVEL)), wide=True),
             Panel("SSE path tortuosity", "Shortest path through SSE + shell from the "
                   "separator divided by the straight distance, per reached voxel.",
                   lambda d: f.tortuosity_histogram_figure(*x.geometric_tortuosity_inputs(d))),

@@ -82,6 +82,13 @@ CAM_INTERFACE_ASR_OHM_CM2 = GRAIN_BOUNDARY_ASR_OHM_CM2
 # Access number N = 4π σ_ref r R_access: 1 for a sphere embedded in a homogeneous pellet-σ
 # medium (spreading resistance 1/(4πσr)); ≫ 1 where the ionic access is through small necks.
 ACCESS_NUMBER_THRESHOLDS = (2.0, 5.0, 10.0, 20.0, 50.0)
+# Contact access number N_c = 4π σ_ref r R_contact, R_contact = 1/Σ g_k over the particle's
+# contacts that lead to the separator: local and box-independent (docs/transport.md).
+CONTACT_ACCESS_THRESHOLDS = (1.0, 2.0, 5.0, 10.0, 20.0)
+# CHOSEN before measuring (docs/transport.md): a particle counts as used at rate when its own
+# contacts cost at most ten times the spreading resistance of an ideal embedding ("≫ 1" read
+# as an order of magnitude); one Holm neck with the pellet ASR reaches it at a ≈ 0.4 r.
+CONTACT_ACCESS_HEADLINE = 10.0
 
 
 @dataclass(frozen=True)
@@ -93,8 +100,13 @@ class IonicNetwork(Record):
     and ``access_overpotential_1c_mv`` are per entry of ``cam_particles`` (packing indices),
     ∞ for a CAM particle with no ionic path to the separator; ``access_number`` is
     N = 4π σ_ref r R_access (-), 1 for a sphere embedded in a homogeneous medium of the pellet σ.
-    The arrays are not written: a reloaded record keeps ``utilization_by_access_number``, the
-    CAM volume share with N at most each threshold (keys "2", "5", ...).
+    ``contact_resistance_ohm`` is 1/Σ g_k over the particle's own CAM–SSE contacts whose SSE
+    particle reaches the separator (∞ without one), ``contact_access_number`` N_c = 4π σ_ref r
+    R_contact (-) and ``contact_overpotential_1c_mv`` its 1C drop (mV): the local, box-free
+    part of the access (R_contact ≤ R_access always). The arrays are not written: a reloaded
+    record keeps ``utilization_by_access_number`` and ``utilization_by_contact_access_number``,
+    the CAM volume share with N (N_c) at most each threshold (keys "2", "5", ...), and
+    ``path_cam_volume_fraction``, the CAM volume share with any ionic path (N < ∞).
     """
 
     DERIVED = ("tortuosity_factor",)
@@ -112,6 +124,8 @@ class IonicNetwork(Record):
     sse_shells_ignored: bool
     wall_time_s: float
     utilization_by_access_number: dict[str, float] = field(default_factory=dict)
+    utilization_by_contact_access_number: dict[str, float] = field(default_factory=dict)
+    path_cam_volume_fraction: float | None = None
     cam_particles: np.ndarray | None = field(default=None, repr=False, compare=False,
                                              metadata={"json": False})
     cam_volume_um3: np.ndarray | None = field(default=None, repr=False, compare=False,
@@ -122,6 +136,12 @@ class IonicNetwork(Record):
         default=None, repr=False, compare=False, metadata={"json": False})
     access_number: np.ndarray | None = field(default=None, repr=False, compare=False,
                                              metadata={"json": False})
+    contact_resistance_ohm: np.ndarray | None = field(
+        default=None, repr=False, compare=False, metadata={"json": False})
+    contact_access_number: np.ndarray | None = field(
+        default=None, repr=False, compare=False, metadata={"json": False})
+    contact_overpotential_1c_mv: np.ndarray | None = field(
+        default=None, repr=False, compare=False, metadata={"json": False})
 
     @property
     def tortuosity_factor(self) -> float:
@@ -131,15 +151,19 @@ class IonicNetwork(Record):
         return (self.reference_conductivity_s_cm * self.sse_volume_fraction
                 / self.effective_conductivity_s_cm)
 
-    def utilization_at(self, threshold: float) -> float:
-        """CAM volume share (0..1) whose access number N (-) is at most ``threshold``."""
+    def utilization_at(self, threshold: float, *, contact: bool = False) -> float:
+        """CAM volume share (0..1) whose access number N (-), or contact access number N_c
+        with ``contact``, is at most ``threshold``."""
         if self.cam_volume_um3 is None:
             raise ValueError("per-particle access data are not kept in a reloaded record")
-        total = float(self.cam_volume_um3.sum())
-        if total <= 0.0:
-            return 0.0
-        used = self.access_number <= threshold
-        return float(self.cam_volume_um3[used].sum() / total)
+        number = self.contact_access_number if contact else self.access_number
+        return _volume_share(self.cam_volume_um3, number <= threshold)
+
+
+def _volume_share(volume_um3: np.ndarray, used: np.ndarray) -> float:
+    """Share (0..1) of the total volume (µm³) in the ``used`` entries, 0 without volume."""
+    total = float(volume_um3.sum())
+    return float(volume_um3[used].sum() / total) if total > 0.0 else 0.0
 
 
 def _holm_side_ohm(a_um, radius_um, h_um, sigma_s_cm):
@@ -311,6 +335,7 @@ def ionic_network(
 
     # access resistances: ground at the top face; SSE nodes connected to it
     access = np.full(cam.size, math.inf)
+    contact = np.full(cam.size, math.inf)
     # the collector blocks ions in the cell: without the bottom face's edges, what reaches the
     # separator (ground), and the Laplacian grounded there
     no_b = v != node_b
@@ -323,22 +348,24 @@ def ionic_network(
         where[reachable] = np.arange(reachable.size)
         access = _access_resistances(csc_matrix(lap[reachable][:, reachable]), where[m_sse],
                                      m_cam, cg, cam.size)
+        contact = _contact_resistances(where[m_sse] >= 0, m_cam, cg, cam.size)
     volume_um3 = 4.0 / 3.0 * np.pi * radius[cam] ** 3
-    overpotential = np.full(cam.size, math.inf)
+    current_a = np.full(cam.size, math.inf)
     for c in np.unique(packing.component[cam]):
         mat = packing.component_materials[int(c)]
         rows = packing.component[cam] == c
         if mat.specific_capacity_mah_g is None:
             continue
         mass_g = mat.density_g_cm3 * volume_um3[rows] * 1e-12
-        current_a = mass_g * mat.specific_capacity_mah_g * 1e-3  # 1C
-        overpotential[rows] = access[rows] * current_a * 1e3
+        current_a[rows] = mass_g * mat.specific_capacity_mah_g * 1e-3  # 1C
     sse_volume = float(np.sum(sse_volume_um3))
-    number = 4.0 * np.pi * reference * radius[cam] * 1e-4 * access  # r in cm
-    total_cam = float(volume_um3.sum())
-    by_threshold = {
-        f"{t:g}": (float(volume_um3[number <= t].sum() / total_cam) if total_cam else 0.0)
-        for t in ACCESS_NUMBER_THRESHOLDS}
+    spreading = 4.0 * np.pi * reference * radius[cam] * 1e-4  # 1/(spreading Ω), r in cm
+    number = spreading * access
+    contact_number = spreading * contact
+    by_threshold = {f"{t:g}": _volume_share(volume_um3, number <= t)
+                    for t in ACCESS_NUMBER_THRESHOLDS}
+    by_contact = {f"{t:g}": _volume_share(volume_um3, contact_number <= t)
+                  for t in CONTACT_ACCESS_THRESHOLDS}
     return IonicNetwork(
         percolating=percolating, effective_conductivity_s_cm=float(sigma_eff),
         conductance_s=conductance,
@@ -351,10 +378,23 @@ def ionic_network(
         edge_counts={"sse-sse": int(su.size), "cam-sse": int(cg.size),
                      "collector face": int(bottom.size), "separator face": int(top.size)},
         sse_shells_ignored=shells, wall_time_s=time.perf_counter() - start,
-        utilization_by_access_number=by_threshold, access_number=number,
+        utilization_by_access_number=by_threshold,
+        utilization_by_contact_access_number=by_contact,
+        path_cam_volume_fraction=_volume_share(volume_um3, np.isfinite(access)),
+        access_number=number,
         cam_particles=cam, cam_volume_um3=volume_um3, access_resistance_ohm=access,
-        access_overpotential_1c_mv=overpotential,
+        access_overpotential_1c_mv=access * current_a * 1e3,
+        contact_resistance_ohm=contact, contact_access_number=contact_number,
+        contact_overpotential_1c_mv=contact * current_a * 1e3,
     )
+
+
+def _contact_resistances(leads: np.ndarray, contact_cam: np.ndarray, contact_s: np.ndarray,
+                         cam_count: int) -> np.ndarray:
+    """R_contact = 1/Σ g_k (Ω) per CAM over its contacts (S) that lead to the separator."""
+    total_s = np.bincount(contact_cam[leads], weights=contact_s[leads], minlength=cam_count)
+    with np.errstate(divide="ignore"):
+        return np.where(total_s > 0.0, 1.0 / total_s, math.inf)
 
 
 def _access_resistances(grounded: csc_matrix, contact_node: np.ndarray, contact_cam: np.ndarray,
