@@ -69,6 +69,8 @@ def measure(stem: str, box: tuple[float, float, float] | None, packings: Path | 
             "build_s": round(built, 1), "network_s": round(net.wall_time_s, 2),
             "sse_volume_fraction": net.sse_volume_fraction, "porosity": packing.porosity(),
             "utilization_by_access_number": net.utilization_by_access_number,
+            "utilization_by_contact_access_number": net.utilization_by_contact_access_number,
+            "path_cam_volume_fraction": net.path_cam_volume_fraction,
             "load_average": round(os.getloadavg()[0], 2)}
 
 
