@@ -82,7 +82,7 @@ def test_contact_number_of_a_bulk_only_contact_is_scale_free():
 
 
 def test_a_neck_much_smaller_than_the_particle_gives_a_large_contact_number():
-    """One shallow contact (a/r ≈ 0.14) → N_c ≈ π r σ_pellet/(a σ_grain) + 4σ_pellet r ASR/a²
+    """One shallow contact (a/r ≈ 0.10) → N_c ≈ π r σ_pellet/(a σ_grain) + 4σ_pellet r ASR/a²
     ≫ 1, far above a deep one (a/r ≈ 0.6)."""
     shallow = ionic_network(_star(1, distance=1.99), grain_boundary_asr_ohm_cm2=ASR,
                             cam_interface_asr_ohm_cm2=ASR)
