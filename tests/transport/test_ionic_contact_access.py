@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from cathodetwin.analysis.transport.ionic_network import (
+    CONTACT_ACCESS_HEADLINE,
     CONTACT_ACCESS_THRESHOLDS,
     IonicNetwork,
     ionic_network,
 )
+from cathodetwin.headline import HEADLINES
 from cathodetwin.materials import get_material
 from cathodetwin.packing import Packing
 
@@ -125,3 +127,11 @@ def test_contact_utilization_is_recorded_and_round_trips():
     back = IonicNetwork.from_dict(net.to_dict())
     assert back.utilization_by_contact_access_number == shares
     assert back.contact_access_number is None
+
+
+def test_the_headline_reads_the_chosen_contact_threshold():
+    """The headline "utilization at rate" reads the recorded N_c key of the chosen threshold."""
+    headline = next(h for h in HEADLINES if h.key == "utilization_ionic_contact")
+    assert headline.path[-2] == "utilization_by_contact_access_number"
+    assert headline.path[-1] == f"{CONTACT_ACCESS_HEADLINE:g}"
+    assert CONTACT_ACCESS_HEADLINE in CONTACT_ACCESS_THRESHOLDS

@@ -44,6 +44,12 @@ medium of the pellet σ has the spreading resistance 1/(4πσr), N = 1; a partic
 through necks of radius a ≪ r has N ~ π r σ_ref / (a σ_g) ≫ 1. (The overpotential I_1C · R_p of
 the particle's own 1C current alone is also given; it ignores the other particles' currents
 and is far below a millivolt, so it is no criterion.)
+
+N includes the whole path through the layer, so it depends on the box and on σ_ion,eff. The
+local part is the contact access number N_c = 4π σ_ref r R_contact with R_contact = 1/Σ_k g_k
+over p's contacts whose SSE particle reaches the separator (∞ without one; R_contact ≤
+R_access by Rayleigh's monotonicity): it depends only on the particle and its contacts. The
+utilization at rate counts a CAM with N_c ≤ 10 (CHOSEN, docs/transport.md).
 """
 
 from __future__ import annotations
