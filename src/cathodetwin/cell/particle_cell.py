@@ -246,6 +246,8 @@ class ParticleCell:
         j = st.j.copy()
         j_hi = (cmax * (1.0 - 1e-9) - alpha) / beta
         j_lo = (cmax * 1e-6 - alpha) / beta
+        # share of the current the particles could carry with every surface full
+        self.capacity_share = float(np.sum(j_hi)) / max(abs(current_a), 1e-300)
         scale_a = max(abs(current_a), 1e-30)
         self.newton_log: list[tuple[float, float, float]] = []
         def kinetics(j: np.ndarray):
@@ -410,9 +412,10 @@ class ParticleCell:
             new = self._step(st, current, dt)
             v_new = self._voltage(new, current) if new is not None else -np.inf
             # the step right after a refresh of the SOC-dependent σ_e carries that refresh's
-            # voltage jump, which no smaller step removes: it is not held to the bound
+            # voltage jump, which no smaller step removes: it is not held to the bound; nor is
+            # a step at the smallest length (the voltage collapses as the surfaces fill)
             too_big = (abs(v_new - v) > self.opt.max_step_voltage_v and v_new > self.v_min
-                       and not refreshed)
+                       and not refreshed and dt >= dt_max * 1e-6)
             if new is None or too_big:
                 if dt < dt_max * 1e-7:
                     reached = False  # the solver gave up before the cut-off
