@@ -7,8 +7,10 @@ and is fed by the ionic graph from the separator plane and by the electronic gra
 collector plane. The electrolyte is a single-ion conductor (t+ = 1: a pure resistor network);
 the counter electrode is Li metal behind the SSE separator, as in the DFN
 (:mod:`cathodetwin.cell.model`). Galvanostatic steps by implicit Euler: per step, Newton on
-the network potentials and particle currents (particle concentrations eliminated exactly,
-their diffusivity lagged a step), sparse LU of the combined graph Laplacian.
+the network potentials with each particle's current eliminated (its own Butler–Volmer equation
+solved by a safeguarded scalar Newton at every trial potential; particle concentrations
+eliminated exactly, their diffusivity lagged a step), a backtracking line search on the node
+balances, and conjugate gradients preconditioned by a kept sparse LU of the combined graph.
 """
 
 from __future__ import annotations
