@@ -133,6 +133,37 @@ def test_particle_behind_an_insulating_contact_delivers_nothing() -> None:
                                                    rel=0.02)
 
 
+
+def dead_end_pair(area_share: float, dead_end_ohm: float) -> ParticleNetwork:
+    """Two 5 µm particles wired ideally for electrons; A's electrolyte node touches the
+    separator (1 Ω), B's is a dead end hanging on A's through ``dead_end_ohm`` and B reacts on
+    ``area_share`` of its surface (a tiny contact)."""
+    area = 4 * np.pi * 5.0**2
+    return ParticleNetwork(
+        box_um=(20.0, 20.0, 20.0), center_um=np.array([[10.0, 10.0, 5.0], [10.0, 10.0, 15.0]]),
+        radius_um=np.array([5.0, 5.0]), material_index=np.array([0, 0]), materials=(NCM,),
+        reaction_area_um2=np.array([area, area * area_share]), ion_node=np.array([0, 1]),
+        el_node=np.array([0, 1]), ionic=plain_graph(4, [0, 1], [3, 0], [1.0, dead_end_ohm]),
+        electronic=plain_graph(4, [0, 1], [2, 2], [1.0, 1.0]),
+        sigma_ref_s_cm=np.array([1e-3, 1e-3]))
+
+
+@pytest.mark.parametrize("c_rate", [0.2, 1.0])
+def test_particle_behind_a_dead_end_with_a_tiny_contact_does_not_stall_newton(
+        c_rate: float) -> None:
+    # the first Newton step used to flip B's current between its limits (no initial state;
+    # papers 002 Model 1 at 0.2C and 004 at 0.1C): the discharge must reach the cut-off
+    step = conserved(ParticleCell(dead_end_pair(1e-4, 1e10)).discharge(c_rate))
+    assert step.reached_cutoff
+    assert step.voltage_v[-1] == pytest.approx(2.5)
+    # B is stranded behind its 10 GΩ dead end (ionic), A delivers most of its window
+    assert step.end_soc[0] > 0.75 and step.end_soc[1] < 0.2
+    assert step.cause.tolist() == [-1, 0]
+    # with a wide contact and no dead end both particles deliver alike
+    both = conserved(ParticleCell(dead_end_pair(1.0, 1.0)).discharge(c_rate))
+    assert both.reached_cutoff and both.end_soc[1] == pytest.approx(both.end_soc[0], abs=0.02)
+
+
 def test_coarsened_network_keeps_the_conductance() -> None:
     from cathodetwin.cell.particle_network import plane_conductance_s
     fine = particle_network(hand_packing())
