@@ -42,6 +42,10 @@ from cathodetwin.recipe import Recipe, load_recipe
 
 PAPERS = Path(__file__).resolve().parents[1] / "examples" / "papers"
 RETENTION_C_RATE = 0.1  # paper 000 cycles at 0.1C; paper 004's 0.2 mA/cm² is ≈ 0.067C
+# the particle cell after charge: stack pressures (MPa) besides the recipe's; the C-rate per
+# case where it is not RETENTION_C_RATE (004: 0.2 mA/cm² over 14 mg/cm² x 200 mAh/g)
+AFTER_CHARGE_PRESSURES_MPA = (2.0, 10.0, 30.0)
+AFTER_CHARGE_C_RATE: dict[str, float] = {}
 # per case: C-rates of the rate table and whether the mechanics stage (contact loss) runs
 CASES: dict[str, tuple[tuple[float, ...], bool]] = {
     "002_model1_85wt": ((0.05, 0.2), False),
@@ -93,7 +97,7 @@ def paper_capacities() -> dict[tuple[str, float], float]:
 
 
 def run_case(stem: str, cache: Path, box: tuple[float, float, float] | None,
-             one_copy: bool, soc_sigma: bool) -> dict:
+             one_copy: bool, soc_sigma: bool, with_after_charge: bool = True) -> dict:
     """Build (or resume) one case with the particle cell; its particle_cell and cell sections."""
     recipe = load_recipe(PAPERS / f"{stem}.toml")
     if box is not None:
@@ -102,8 +106,10 @@ def run_case(stem: str, cache: Path, box: tuple[float, float, float] | None,
     rates, mechanics = CASES[stem]
     start = time.perf_counter()
     metrics = build(recipe, cache / stem, BuildOptions(
-        c_rates=rates, mechanics=mechanics, report=False), resume=True)
+        c_rates=rates, mechanics=mechanics, particle_cell=False, report=False), resume=True)
     row = {"contact_loss": contact_loss(recipe, cache / stem, metrics) if mechanics else [],
+           "after_charge": after_charge(recipe, cache / stem, metrics, one_copy, soc_sigma)
+           if mechanics and with_after_charge else [],
            "particle_cell": [] if mechanics else [
                particle_rate(recipe, cache / stem, metrics, c, one_copy, soc_sigma)
                for c in rates]}
@@ -173,6 +179,56 @@ def contact_loss(recipe: Recipe, build_dir: Path, metrics: dict) -> list[dict]:
                     "retention": kept_volume,
                     "dfn_retention": simulate_rates(after, (RETENTION_C_RATE,)).capacity_mah_g[0]
                     / full})
+    return out
+
+
+def after_charge(recipe: Recipe, build_dir: Path, metrics: dict, one_copy: bool,
+                 soc_sigma: bool) -> list[dict]:
+    """The particle-resolved discharge at the retention rate with every contact, then after a
+    charge at each stack pressure of ``AFTER_CHARGE_PRESSURES_MPA`` and the recipe's (MPa):
+    the reaction area of each CAM particle times its kept share of faces (the pipeline's
+    ``particle_cell.after_charge``); each discharge cached as JSON beside the build."""
+    inputs = CellInputs.from_twin(recipe, StructureMetrics.from_dict(metrics["structure"]),
+                                  TransportMetrics.from_dict(metrics["transport"]))
+    if one_copy:
+        inputs = replace(inputs, thickness_um=recipe.simulation.box_um[2])
+    c_rate = AFTER_CHARGE_C_RATE.get(build_dir.name, RETENTION_C_RATE)
+    packing = Packing.load(build_dir / "packing.npz")
+    owners = np.load(build_dir / "particle_ids.npy")
+    faces = load_tractions(build_dir / TRACTIONS_FILE)
+    bond = float(metrics["mechanics"]["bond_strength_mpa"])
+    pressures = sorted({*AFTER_CHARGE_PRESSURES_MPA, recipe.processing.stack_pressure_mpa})
+    tag = f"{c_rate:g}C{'_1copy' if one_copy else ''}{'' if soc_sigma else '_fixed_sigma'}"
+    out = []
+    for p in (None, *pressures):
+        path = build_dir / f"after_charge_{'all' if p is None else f'{p:g}MPa'}_{tag}.json"
+        cached = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if cached and "error" not in cached:  # a solver failure is tried again
+            out.append(cached)
+            continue
+        share = None if p is None else retained_contact_share(
+            faces, owners, len(packing), p, bond_strength_mpa=bond)
+        start = time.perf_counter()
+        try:
+            result = simulate_twin_particle_rates(
+                packing, inputs, (c_rate,), soc_dependent_conductivity=soc_sigma,
+                retained_share=share).to_dict()
+            row = {"capacity_mah_g": result["capacity_mah_g"][0],
+                   "stranded": result["stranded"][0], "tiles": result["tiles"],
+                   "charge_balance_error": result["charge_balance_error"][0]}
+        except SolverError as error:
+            row = {"error": str(error)}
+        row |= {"stack_pressure_mpa": p, "c_rate": c_rate,
+                "wall_s": round(time.perf_counter() - start, 1),
+                "load_average": round(os.getloadavg()[0], 2)}
+        write_json_atomic(path, row)
+        print(build_dir.name, json.dumps({k: v for k, v in row.items() if k != "stranded"}),
+              flush=True)
+        out.append(row)
+    full = out[0].get("capacity_mah_g")
+    for row in out:
+        q = row.get("capacity_mah_g")
+        row["retention"] = q / full if q is not None and full else None
     return out
 
 
