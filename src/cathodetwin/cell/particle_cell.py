@@ -30,7 +30,9 @@ from cathodetwin.materials import Material, get_material
 CAUSES = ("ionic", "electronic", "kinetic")
 STRANDED_BELOW = 0.5  # a particle that delivered under half its window is stranded
 NEWTON_ITERATIONS = 25  # per implicit step; a step that does not converge is halved
-LOCAL_ITERATIONS = 3  # scalar Newton steps on each particle's equation per global step
+LOCAL_ITERATIONS = 60  # safeguarded scalar Newton on each particle's equation, at most
+LOCAL_TOLERANCE_V = 1e-9  # each particle's equation solved to this at given potentials
+LINE_SEARCH_HALVINGS = 12  # backtracking halvings of a Newton update, at most
 CG_ITERATIONS = 20  # more and the preconditioner's LU is refactored at the current Jacobian
 CG_TOLERANCE = 1e-12  # relative residual of each Newton update
 VOLTAGE_TOLERANCE_V = 1e-6  # particle equations φ_s − φ_e = U − η converged to this
@@ -245,7 +247,6 @@ class ParticleCell:
         j_hi = (cmax * (1.0 - 1e-9) - alpha) / beta
         j_lo = (cmax * 1e-6 - alpha) / beta
         scale_a = max(abs(current_a), 1e-30)
-        pe, ps = self.p_e, self.p_s
         self.newton_log: list[tuple[float, float, float]] = []
         def kinetics(j: np.ndarray):
             """Surface x, η (V), U − η (V) and its derivative in j (V/A) of each particle."""
@@ -258,13 +259,42 @@ class ParticleCell:
             fp = self.tab.docv(xs) * dxdj - self.b_v / np.sqrt(1.0 + z * z) * dz
             return xs, eta, self.tab.ocv(xs) - eta, np.minimum(fp, -1e-12)
 
-        for _ in range(NEWTON_ITERATIONS):
+        def local(drop: np.ndarray, j: np.ndarray):
+            """Each particle's current at its potential drop: the root of drop = U − η in
+            [j_lo, j_hi] (monotone), by Newton safeguarded with bisection; and dj/d(drop)."""
+            lo, hi = j_lo.copy(), j_hi.copy()
+            j = np.clip(j, lo, hi)
+            for _ in range(LOCAL_ITERATIONS):
+                xs, eta, f, fp = kinetics(j)
+                g = drop - f  # rises with j
+                done = np.abs(g) < LOCAL_TOLERANCE_V
+                if done.all():
+                    break
+                lo = np.where(g < 0.0, j, lo)
+                hi = np.where(g > 0.0, j, hi)
+                step = j + g / fp
+                inside = (step > lo) & (step < hi)
+                j = np.where(done, j, np.where(inside, step, 0.5 * (lo + hi)))
             xs, eta, f, fp = kinetics(j)
-            gk = -1.0 / fp
+            g = drop - f
+            # a particle held at a limit (surface full or empty) with its equation pushing
+            # past it is solved: nothing in its window satisfies it
+            held = ((j >= j_hi * (1.0 - 1e-12)) & (g < 0.0)) | (
+                (j <= j_lo + 1e-12 * np.abs(j_lo)) & (g > 0.0))
+            self.held = int(held.sum())
+            return j, xs, eta, np.where(held, 0.0, g), -1.0 / fp
+
+        pe, ps = self.p_e, self.p_s
+
+        def residual(phi: np.ndarray, j: np.ndarray) -> np.ndarray:
             res = lap @ phi
             res += np.bincount(pe, j, n) - np.bincount(ps, j, n)
             res[self.collector] += current_a
-            r_p = phi[ps] - phi[pe] - f
+            return res
+
+        j, xs, eta, r_p, gk = local(phi[ps] - phi[pe], j)
+        res = residual(phi, j)
+        for _ in range(NEWTON_ITERATIONS):
             # rounding noise of the node balances (large conductances cancelling)
             floor = 256.0 * np.finfo(float).eps * float(np.max(abs_lap @ np.abs(phi)))
             err_a = float(np.max(np.abs(res)))
@@ -276,21 +306,25 @@ class ParticleCell:
                 return _State(a_c + b_c * j[:, None], phi[:self.n_e], phi[self.n_e:], j,
                               {"eta": eta, "xs": xs})
             self.newton_log.append((err_a / scale_a, err_v, floor / scale_a))
-            rhs = -res + np.bincount(pe, gk * r_p, n) - np.bincount(ps, gk * r_p, n)
-            dphi = self._newton_solve(lap, gk, rhs)
-            if dphi is None:
+            # Newton on the node balances with each particle's current eliminated (its own
+            # equation solved exactly at every trial potential): the Jacobian is the graph
+            # with each particle a conductance dj/d(drop) between its nodes
+            dphi = self._newton_solve(lap, gk, -res)
+            if dphi is None or not np.all(np.isfinite(dphi)):
                 return None
-            dj = -gk * (dphi[ps] - dphi[pe] + r_p)
-            phi = phi + dphi
-            j = np.clip(j + dj, j_lo, j_hi)
-            if not np.all(np.isfinite(phi)):
-                return None
-            # each particle's own equation at the new potentials (scalar Newton): near a full
-            # surface j0 → 0 and the coupled update alone converges only linearly there
-            drop = phi[ps] - phi[pe]
-            for _ in range(LOCAL_ITERATIONS):
-                _, _, f, fp = kinetics(j)
-                j = np.clip(j + (drop - f) / fp, j_lo, j_hi)
+            # backtracking line search on the node balances' norm: a particle behind a tiny
+            # contact makes the full step overshoot (its current flips between its limits)
+            norm = float(np.linalg.norm(res))
+            lam = 1.0
+            for _ in range(LINE_SEARCH_HALVINGS):
+                trial = phi + lam * dphi
+                out = local(trial[ps] - trial[pe], j)
+                res_t = residual(trial, out[0])
+                if float(np.linalg.norm(res_t)) <= (1.0 - 1e-4 * lam) * norm:
+                    break
+                lam *= 0.5
+            phi, res = trial, res_t
+            j, xs, eta, r_p, gk = out
         return None
 
     def _newton_solve(self, lap, gk: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
@@ -353,12 +387,16 @@ class ParticleCell:
         t, t_state, q_list, v_list = 0.0, 0.0, [0.0], [v]
         reached = v > self.v_min
         steps = 0
+        refreshed = False
         for _ in range(max_steps):
             if not reached:
                 break
             new = self._step(st, current, dt)
             v_new = self._voltage(new, current) if new is not None else -np.inf
-            too_big = abs(v_new - v) > self.opt.max_step_voltage_v and v_new > self.v_min
+            # the step right after a refresh of the SOC-dependent σ_e carries that refresh's
+            # voltage jump, which no smaller step removes: it is not held to the bound
+            too_big = (abs(v_new - v) > self.opt.max_step_voltage_v and v_new > self.v_min
+                       and not refreshed)
             if new is None or too_big:
                 if dt < dt_max * 1e-7:
                     reached = False  # the solver gave up before the cut-off
@@ -378,8 +416,10 @@ class ParticleCell:
             q_list.append(current * t)
             v_list.append(v)
             steps += 1
-            if steps % 5 == 0:
+            refreshed = False
+            if steps % 5 == 0 and self.opt.soc_dependent_conductivity:
                 self._el_cache = None  # SOC-dependent σ_e refreshed every 5 steps
+                refreshed = True
             dt = min(dt * 1.5, dt_max)
         stored = float(np.sum((st.c - c) * self.geom[1]) * par.FARADAY_C_MOL)
         passed = current * t_state
