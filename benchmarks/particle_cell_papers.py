@@ -6,7 +6,9 @@ particle-resolved cell is cached beside it as JSON, so re-runs only print; no pa
 per paper. Printed, as markdown: per case and C-rate the particle cell's and the DFN's
 capacity beside the paper's, the stranded particles by cause; for 000 and 004, per stack
 pressure of the mechanics sweep, the contact kept after charge (reaction area, particles that
-lose every contact, the CAM volume share still in contact = low-rate retention); the orderings
+lose every contact, the CAM volume share still in contact = low-rate retention), and the
+particle-resolved discharge at 0.1C with every contact and after a charge at 2 / 10 / 30 MPa
+and the recipe's stack pressure (capacity, retention, stranded particles); the orderings
 the papers state, each with its verdict; the load average. Run with one numba thread:
 
     NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/particle_cell_papers.py \
@@ -203,7 +205,7 @@ def after_charge(recipe: Recipe, build_dir: Path, metrics: dict, one_copy: bool,
     for p in (None, *pressures):
         path = build_dir / f"after_charge_{'all' if p is None else f'{p:g}MPa'}_{tag}.json"
         cached = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        if cached and "error" not in cached:  # a solver failure is tried again
+        if cached and "error" not in cached and "reached_cutoff" in cached:  # else again
             out.append(cached)
             continue
         share = None if p is None else retained_contact_share(
@@ -214,6 +216,7 @@ def after_charge(recipe: Recipe, build_dir: Path, metrics: dict, one_copy: bool,
                 packing, inputs, (c_rate,), soc_dependent_conductivity=soc_sigma,
                 retained_share=share).to_dict()
             row = {"capacity_mah_g": result["capacity_mah_g"][0],
+                   "reached_cutoff": result["reached_cutoff"][0],
                    "stranded": result["stranded"][0], "tiles": result["tiles"],
                    "charge_balance_error": result["charge_balance_error"][0]}
         except SolverError as error:
@@ -225,9 +228,9 @@ def after_charge(recipe: Recipe, build_dir: Path, metrics: dict, one_copy: bool,
         print(build_dir.name, json.dumps({k: v for k, v in row.items() if k != "stranded"}),
               flush=True)
         out.append(row)
-    full = out[0].get("capacity_mah_g")
-    for row in out:
-        q = row.get("capacity_mah_g")
+    full = out[0].get("capacity_mah_g") if out[0].get("reached_cutoff") else None
+    for row in out:  # a discharge the solver stopped before the cut-off gives no retention
+        q = row.get("capacity_mah_g") if row.get("reached_cutoff") else None
         row["retention"] = q / full if q is not None and full else None
     return out
 
@@ -243,6 +246,15 @@ def retention(row: dict, pressure_mpa: float) -> float | None:
     for a in row["contact_loss"]:
         if abs(a["stack_pressure_mpa"] - pressure_mpa) < 1e-9:
             return a["retention"]
+    return None
+
+
+def after_retention(row: dict | None, pressure_mpa: float) -> float | None:
+    """The particle cell's retention after charge at one stack pressure (MPa), if computed."""
+    for a in (row or {}).get("after_charge", []):
+        p = a["stack_pressure_mpa"]
+        if p is not None and abs(p - pressure_mpa) < 1e-9:
+            return a.get("retention")
     return None
 
 
@@ -286,6 +298,38 @@ def print_tables(rows: dict[str, dict]) -> None:
                   f"{a['dfn_retention']:.4f} | "
                   f"{fmt(PAPER_RETENTION.get(stem, {}).get(p), '.3f')} |")
 
+    print("\n| case | stack pressure (MPa) | C-rate | particle cell after charge (mAh/g) | "
+          "retention | stranded / CAM particles | stranded CAM volume share | no ionic path "
+          "| ionic | electronic | kinetic | paper retention |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for stem, row in rows.items():
+        for a in row.get("after_charge", []):
+            p = a["stack_pressure_mpa"]
+            where = "all contacts" if p is None else f"{p:g}"
+            if "error" in a:
+                print(f"| {stem} | {where} | {a['c_rate']:g} | failed ({a['error']}) |"
+                      + " |" * 8)
+                continue
+            s = a["stranded"]
+            stop = "" if a.get("reached_cutoff") else " (solver stopped before the cut-off)"
+            print(f"| {stem} | {where} | {a['c_rate']:g} | {a['capacity_mah_g']:.2f}{stop} | "
+                  f"{fmt(a['retention'], '.4f')} | {s['stranded']} / {s['particles']} | "
+                  f"{s['stranded_cam_volume_share']:.4f} | {s['no_ionic_path']} | "
+                  f"{s['ionic']} | {s['electronic']} | {s['kinetic']} | "
+                  f"{fmt(PAPER_RETENTION.get(stem, {}).get(p), '.3f')} |")
+    print()
+    for stem in ("000_coarse_lpsc", "000_fine_lpsc", "004_single_crystal"):
+        seq = [after_retention(rows.get(stem), p) for p in (2.0, 10.0, 30.0)]
+        if all(x is not None for x in seq):
+            print(f"particle cell retention {stem} 2 < 10 < 30 MPa: "
+                  f"{'holds' if seq[0] < seq[1] < seq[2] else 'does not hold'} "
+                  f"({', '.join(f'{x:.4f}' for x in seq)})")
+    for p in (2.0, 10.0, 30.0):
+        pair = [after_retention(rows.get(s), p) for s in ("000_coarse_lpsc", "000_fine_lpsc")]
+        if all(x is not None for x in pair):
+            print(f"particle cell retention at {p:g} MPa fine > coarse: "
+                  f"{'holds' if pair[1] > pair[0] else 'does not hold'} "
+                  f"({pair[1]:.4f} vs {pair[0]:.4f})")
     print()
     for metric, stems in ORDERINGS:
         if not all(s in rows for s in stems):

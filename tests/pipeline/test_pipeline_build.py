@@ -180,7 +180,9 @@ def test_particle_cell_on_resume_reads_the_saved_faces(tmp_path: Path,
     assert "mechanics" in metrics["reused_stages"]  # the faces come from disk, not a new solve
     assert "particle_cell" not in metrics["reused_stages"]
     after = metrics["particle_cell"]["after_charge"]
-    assert [a["stack_pressure_mpa"] for a in after] == sorted(
+    # a pressure whose 0.1C discharge stops before the cut-off is left out (every one when the
+    # discharge with all contacts does: this twin's stops at 3.1 V with issue19-fast's solver)
+    assert set(a["stack_pressure_mpa"] for a in after) <= set(
         {r["stack_pressure_mpa"] for r in metrics["mechanics"]["contact_retention"]}
         | {TINY["processing"]["stack_pressure_mpa"]})
     assert all(0.0 <= a["retained_contact_area_fraction"] <= 1.0 for a in after)
@@ -205,3 +207,16 @@ def test_a_failed_particle_cell_leaves_the_dfn_and_says_why(
     assert any("DFN" in n for n in notes)
     flat = headline_metrics(metrics)  # the headline falls back to the DFN's capacity
     assert flat["capacity_0p5c_mah_g"] == metrics["cell"]["rates"][0]["capacity_mah_g"]
+
+
+def test_a_particle_discharge_stopped_early_does_not_set_the_headline(
+        built: tuple[Path, dict]) -> None:
+    _, metrics = built
+    changed = copy.deepcopy(metrics)
+    rates = changed["particle_cell"]["rates"]
+    assert len(rates["reached_cutoff"]) == len(rates["c_rates"])
+    rates["reached_cutoff"] = [False] * len(rates["c_rates"])  # as if the solver gave up
+    flat = headline_metrics(changed)
+    for row in metrics["cell"]["rates"]:
+        tag = f"{row['c_rate']:g}c".replace(".", "p")
+        assert flat[f"capacity_{tag}_mah_g"] == row["capacity_mah_g"]  # the DFN's

@@ -59,6 +59,9 @@ class ParticleRateResult(Record):
     discharge_curves: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...] = ()
     # per rate, per particle: index into CAUSES of what strands it, −1 not stranded
     stranded_cause: tuple[tuple[int, ...], ...] = ()
+    # per rate: whether the discharge reached the cut-off (False: the solver gave up first,
+    # so the capacity is only what was delivered until then)
+    reached_cutoff: tuple[bool, ...] = ()
 
     def capacity_at(self, c_rate: float) -> float:
         """Discharge capacity (mAh/g CAM) at one of the simulated C-rates."""
@@ -119,4 +122,5 @@ def simulate_particle_rates(
         wall_time_s=time.perf_counter() - start,
         discharge_curves=tuple(curves),
         stranded_cause=tuple(tuple(int(k) for k in s.cause) for s in steps),
+        reached_cutoff=tuple(bool(s.reached_cutoff) for s in steps),
     )

@@ -110,6 +110,11 @@ class ParticleCellSection(Record):
     energy: tuple[EnergyDensities, ...] = ()  # per C-rate, as the DFN's (cell.energy)
 
 
+def _reached(result: ParticleRateResult, k: int) -> bool:
+    """Whether discharge ``k`` of ``result`` reached the cut-off (True for old records)."""
+    return not result.reached_cutoff or result.reached_cutoff[k]
+
+
 def particle_cell_section(
     packing: Packing, inputs: CellInputs, c_rates: Sequence[float] = DEFAULT_C_RATES, *,
     stack: StackSpec | None = None, dfn_rates: Sequence[dict] = (),
@@ -120,7 +125,8 @@ def particle_cell_section(
     """Rate table of the particle-resolved cell and, with the mechanics stage's faces, the
     discharge at ``RETENTION_C_RATE`` after a charge at each stack pressure (MPa); a face
     holds while its traction is at most ``bond_strength_mpa`` (MPa, the mechanics stage's).
-    A failed rate table raises SolverError; a failed discharge after charge is left out."""
+    A failed rate table raises SolverError; a discharge after charge that fails or stops
+    before the cut-off is left out (as is every one when the reference discharge does)."""
     start = time.perf_counter()
     size = coarse_cell_size_um(packing)
     rates = simulate_twin_particle_rates(packing, inputs, c_rates, stack=stack,
@@ -130,10 +136,11 @@ def particle_cell_section(
     full = None
     if tractions is not None and particle_ids is not None and stack_pressures_mpa:
         try:
-            full = rates.capacity_at(RETENTION_C_RATE) if RETENTION_C_RATE in rates.c_rates \
-                else simulate_twin_particle_rates(
-                    packing, inputs, (RETENTION_C_RATE,), stack=stack, coarse_cell_um=size,
-                    soc_dependent_conductivity=soc_dependent_conductivity).capacity_mah_g[0]
+            ref = rates if RETENTION_C_RATE in rates.c_rates else simulate_twin_particle_rates(
+                packing, inputs, (RETENTION_C_RATE,), stack=stack, coarse_cell_um=size,
+                soc_dependent_conductivity=soc_dependent_conductivity)
+            k = ref.c_rates.index(RETENTION_C_RATE)
+            full = ref.capacity_mah_g[k] if _reached(ref, k) else None
         except SolverError:  # no reference discharge: no contact loss to compare
             full = None
     if full is not None:
@@ -143,12 +150,15 @@ def particle_cell_section(
             share = retained_contact_share(tractions, particle_ids, len(packing), p,
                                            bond_strength_mpa=bond_strength_mpa)
             try:
-                q = simulate_twin_particle_rates(
+                run = simulate_twin_particle_rates(
                     packing, inputs, (RETENTION_C_RATE,), stack=stack, coarse_cell_um=size,
                     soc_dependent_conductivity=soc_dependent_conductivity,
-                    retained_share=share).capacity_mah_g[0]
+                    retained_share=share)
             except SolverError:  # this pressure is left out of after_charge
                 continue
+            if not _reached(run, 0):  # the solver gave up before the cut-off: left out too
+                continue
+            q = run.capacity_mah_g[0]
             weights = packing.core_radius_um[cam] ** 2
             after.append(AfterCharge(p, RETENTION_C_RATE, q, q / full if full > 0 else 0.0,
                                      float(np.sum(share[cam] * weights) / np.sum(weights))))
