@@ -228,9 +228,13 @@ def after_charge(recipe: Recipe, build_dir: Path, metrics: dict, one_copy: bool,
         print(build_dir.name, json.dumps({k: v for k, v in row.items() if k != "stranded"}),
               flush=True)
         out.append(row)
-    full = out[0].get("capacity_mah_g") if out[0].get("reached_cutoff") else None
+    def complete(row: dict) -> float | None:  # None: the solver stopped before the cut-off
+        q = row.get("capacity_mah_g")
+        return None if q is None or (not row.get("reached_cutoff") and q > 0) else q
+
+    full = complete(out[0])
     for row in out:  # a discharge the solver stopped before the cut-off gives no retention
-        q = row.get("capacity_mah_g") if row.get("reached_cutoff") else None
+        q = complete(row)
         row["retention"] = q / full if q is not None and full else None
     return out
 
@@ -311,7 +315,8 @@ def print_tables(rows: dict[str, dict]) -> None:
                       + " |" * 8)
                 continue
             s = a["stranded"]
-            stop = "" if a.get("reached_cutoff") else " (solver stopped before the cut-off)"
+            stop = "" if a.get("reached_cutoff") or not a["capacity_mah_g"] > 0 else \
+                " (solver stopped before the cut-off)"
             print(f"| {stem} | {where} | {a['c_rate']:g} | {a['capacity_mah_g']:.2f}{stop} | "
                   f"{fmt(a['retention'], '.4f')} | {s['stranded']} / {s['particles']} | "
                   f"{s['stranded_cam_volume_share']:.4f} | {s['no_ionic_path']} | "

@@ -110,11 +110,6 @@ class ParticleCellSection(Record):
     energy: tuple[EnergyDensities, ...] = ()  # per C-rate, as the DFN's (cell.energy)
 
 
-def _reached(result: ParticleRateResult, k: int) -> bool:
-    """Whether discharge ``k`` of ``result`` reached the cut-off (True for old records)."""
-    return not result.reached_cutoff or result.reached_cutoff[k]
-
-
 def particle_cell_section(
     packing: Packing, inputs: CellInputs, c_rates: Sequence[float] = DEFAULT_C_RATES, *,
     stack: StackSpec | None = None, dfn_rates: Sequence[dict] = (),
@@ -140,7 +135,7 @@ def particle_cell_section(
                 packing, inputs, (RETENTION_C_RATE,), stack=stack, coarse_cell_um=size,
                 soc_dependent_conductivity=soc_dependent_conductivity)
             k = ref.c_rates.index(RETENTION_C_RATE)
-            full = ref.capacity_mah_g[k] if _reached(ref, k) else None
+            full = None if ref.stopped_early(k) else ref.capacity_mah_g[k]
         except SolverError:  # no reference discharge: no contact loss to compare
             full = None
     if full is not None:
@@ -156,7 +151,7 @@ def particle_cell_section(
                     retained_share=share)
             except SolverError:  # this pressure is left out of after_charge
                 continue
-            if not _reached(run, 0):  # the solver gave up before the cut-off: left out too
+            if run.stopped_early(0):  # the solver gave up before the cut-off: left out too
                 continue
             q = run.capacity_mah_g[0]
             weights = packing.core_radius_um[cam] ** 2

@@ -361,7 +361,7 @@ def _model_table(data: BuildData) -> str:
     for c, q, s, ok in zip(rates["c_rates"], rates["capacity_mah_g"], rates["stranded"],
                            reached, strict=True):
         d = dfn.get(c)
-        stop = "" if ok else " (solver stopped before the cut-off)"
+        stop = "" if ok or not q > 0 else " (solver stopped before the cut-off)"
         body += (f"<tr><td>{c:g}C</td><td>{q:.1f}{stop}</td>"
                  f"<td>{'' if d is None else f'{d:.1f}'}"
                  f"</td><td>{s['ionic']} / {s['electronic']} / {s['kinetic']} of "
