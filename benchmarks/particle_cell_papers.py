@@ -6,7 +6,9 @@ particle-resolved cell is cached beside it as JSON, so re-runs only print; no pa
 per paper. Printed, as markdown: per case and C-rate the particle cell's and the DFN's
 capacity beside the paper's, the stranded particles by cause; for 000 and 004, per stack
 pressure of the mechanics sweep, the contact kept after charge (reaction area, particles that
-lose every contact, the CAM volume share still in contact = low-rate retention); the orderings
+lose every contact, the CAM volume share still in contact = low-rate retention), and the
+particle-resolved discharge at 0.1C with every contact and after a charge at 2 / 10 / 30 MPa
+and the recipe's stack pressure (capacity, retention, stranded particles); the orderings
 the papers state, each with its verdict; the load average. Run with one numba thread:
 
     NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/particle_cell_papers.py \
@@ -42,6 +44,10 @@ from cathodetwin.recipe import Recipe, load_recipe
 
 PAPERS = Path(__file__).resolve().parents[1] / "examples" / "papers"
 RETENTION_C_RATE = 0.1  # paper 000 cycles at 0.1C; paper 004's 0.2 mA/cm² is ≈ 0.067C
+# the particle cell after charge: stack pressures (MPa) besides the recipe's; the C-rate per
+# case where it is not RETENTION_C_RATE (004: 0.2 mA/cm² over 14 mg/cm² x 200 mAh/g)
+AFTER_CHARGE_PRESSURES_MPA = (2.0, 10.0, 30.0)
+AFTER_CHARGE_C_RATE: dict[str, float] = {}
 # per case: C-rates of the rate table and whether the mechanics stage (contact loss) runs
 CASES: dict[str, tuple[tuple[float, ...], bool]] = {
     "002_model1_85wt": ((0.05, 0.2), False),
@@ -93,7 +99,7 @@ def paper_capacities() -> dict[tuple[str, float], float]:
 
 
 def run_case(stem: str, cache: Path, box: tuple[float, float, float] | None,
-             one_copy: bool, soc_sigma: bool) -> dict:
+             one_copy: bool, soc_sigma: bool, with_after_charge: bool = True) -> dict:
     """Build (or resume) one case with the particle cell; its particle_cell and cell sections."""
     recipe = load_recipe(PAPERS / f"{stem}.toml")
     if box is not None:
@@ -102,8 +108,10 @@ def run_case(stem: str, cache: Path, box: tuple[float, float, float] | None,
     rates, mechanics = CASES[stem]
     start = time.perf_counter()
     metrics = build(recipe, cache / stem, BuildOptions(
-        c_rates=rates, mechanics=mechanics, report=False), resume=True)
+        c_rates=rates, mechanics=mechanics, particle_cell=False, report=False), resume=True)
     row = {"contact_loss": contact_loss(recipe, cache / stem, metrics) if mechanics else [],
+           "after_charge": after_charge(recipe, cache / stem, metrics, one_copy, soc_sigma)
+           if mechanics and with_after_charge else [],
            "particle_cell": [] if mechanics else [
                particle_rate(recipe, cache / stem, metrics, c, one_copy, soc_sigma)
                for c in rates]}
@@ -176,6 +184,61 @@ def contact_loss(recipe: Recipe, build_dir: Path, metrics: dict) -> list[dict]:
     return out
 
 
+def after_charge(recipe: Recipe, build_dir: Path, metrics: dict, one_copy: bool,
+                 soc_sigma: bool) -> list[dict]:
+    """The particle-resolved discharge at the retention rate with every contact, then after a
+    charge at each stack pressure of ``AFTER_CHARGE_PRESSURES_MPA`` and the recipe's (MPa):
+    the reaction area of each CAM particle times its kept share of faces (the pipeline's
+    ``particle_cell.after_charge``); each discharge cached as JSON beside the build."""
+    inputs = CellInputs.from_twin(recipe, StructureMetrics.from_dict(metrics["structure"]),
+                                  TransportMetrics.from_dict(metrics["transport"]))
+    if one_copy:
+        inputs = replace(inputs, thickness_um=recipe.simulation.box_um[2])
+    c_rate = AFTER_CHARGE_C_RATE.get(build_dir.name, RETENTION_C_RATE)
+    packing = Packing.load(build_dir / "packing.npz")
+    owners = np.load(build_dir / "particle_ids.npy")
+    faces = load_tractions(build_dir / TRACTIONS_FILE)
+    bond = float(metrics["mechanics"]["bond_strength_mpa"])
+    pressures = sorted({*AFTER_CHARGE_PRESSURES_MPA, recipe.processing.stack_pressure_mpa})
+    tag = f"{c_rate:g}C{'_1copy' if one_copy else ''}{'' if soc_sigma else '_fixed_sigma'}"
+    out = []
+    for p in (None, *pressures):
+        path = build_dir / f"after_charge_{'all' if p is None else f'{p:g}MPa'}_{tag}.json"
+        cached = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if cached and "error" not in cached and "reached_cutoff" in cached:  # else again
+            out.append(cached)
+            continue
+        share = None if p is None else retained_contact_share(
+            faces, owners, len(packing), p, bond_strength_mpa=bond)
+        start = time.perf_counter()
+        try:
+            result = simulate_twin_particle_rates(
+                packing, inputs, (c_rate,), soc_dependent_conductivity=soc_sigma,
+                retained_share=share).to_dict()
+            row = {"capacity_mah_g": result["capacity_mah_g"][0],
+                   "reached_cutoff": result["reached_cutoff"][0],
+                   "stranded": result["stranded"][0], "tiles": result["tiles"],
+                   "charge_balance_error": result["charge_balance_error"][0]}
+        except SolverError as error:
+            row = {"error": str(error)}
+        row |= {"stack_pressure_mpa": p, "c_rate": c_rate,
+                "wall_s": round(time.perf_counter() - start, 1),
+                "load_average": round(os.getloadavg()[0], 2)}
+        write_json_atomic(path, row)
+        print(build_dir.name, json.dumps({k: v for k, v in row.items() if k != "stranded"}),
+              flush=True)
+        out.append(row)
+    def complete(row: dict) -> float | None:  # None: the solver stopped before the cut-off
+        q = row.get("capacity_mah_g")
+        return None if q is None or (not row.get("reached_cutoff") and q > 0) else q
+
+    full = complete(out[0])
+    for row in out:  # a discharge the solver stopped before the cut-off gives no retention
+        q = complete(row)
+        row["retention"] = q / full if q is not None and full else None
+    return out
+
+
 def capacity(row: dict, c_rate: float) -> float | None:
     """The particle cell's capacity (mAh/g) of one case at one simulated C-rate."""
     return next((r.get("capacity_mah_g") for r in row["particle_cell"]
@@ -187,6 +250,15 @@ def retention(row: dict, pressure_mpa: float) -> float | None:
     for a in row["contact_loss"]:
         if abs(a["stack_pressure_mpa"] - pressure_mpa) < 1e-9:
             return a["retention"]
+    return None
+
+
+def after_retention(row: dict | None, pressure_mpa: float) -> float | None:
+    """The particle cell's retention after charge at one stack pressure (MPa), if computed."""
+    for a in (row or {}).get("after_charge", []):
+        p = a["stack_pressure_mpa"]
+        if p is not None and abs(p - pressure_mpa) < 1e-9:
+            return a.get("retention")
     return None
 
 
@@ -230,6 +302,39 @@ def print_tables(rows: dict[str, dict]) -> None:
                   f"{a['dfn_retention']:.4f} | "
                   f"{fmt(PAPER_RETENTION.get(stem, {}).get(p), '.3f')} |")
 
+    print("\n| case | stack pressure (MPa) | C-rate | particle cell after charge (mAh/g) | "
+          "retention | stranded / CAM particles | stranded CAM volume share | no ionic path "
+          "| ionic | electronic | kinetic | paper retention |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for stem, row in rows.items():
+        for a in row.get("after_charge", []):
+            p = a["stack_pressure_mpa"]
+            where = "all contacts" if p is None else f"{p:g}"
+            if "error" in a:
+                print(f"| {stem} | {where} | {a['c_rate']:g} | failed ({a['error']}) |"
+                      + " |" * 8)
+                continue
+            s = a["stranded"]
+            stop = "" if a.get("reached_cutoff") or not a["capacity_mah_g"] > 0 else \
+                " (solver stopped before the cut-off)"
+            print(f"| {stem} | {where} | {a['c_rate']:g} | {a['capacity_mah_g']:.2f}{stop} | "
+                  f"{fmt(a['retention'], '.4f')} | {s['stranded']} / {s['particles']} | "
+                  f"{s['stranded_cam_volume_share']:.4f} | {s['no_ionic_path']} | "
+                  f"{s['ionic']} | {s['electronic']} | {s['kinetic']} | "
+                  f"{fmt(PAPER_RETENTION.get(stem, {}).get(p), '.3f')} |")
+    print()
+    for stem in ("000_coarse_lpsc", "000_fine_lpsc", "004_single_crystal"):
+        seq = [after_retention(rows.get(stem), p) for p in (2.0, 10.0, 30.0)]
+        if all(x is not None for x in seq):
+            print(f"particle cell retention {stem} 2 < 10 < 30 MPa: "
+                  f"{'holds' if seq[0] < seq[1] < seq[2] else 'does not hold'} "
+                  f"({', '.join(f'{x:.4f}' for x in seq)})")
+    for p in (2.0, 10.0, 30.0):
+        pair = [after_retention(rows.get(s), p) for s in ("000_coarse_lpsc", "000_fine_lpsc")]
+        if all(x is not None for x in pair):
+            print(f"particle cell retention at {p:g} MPa fine > coarse: "
+                  f"{'holds' if pair[1] > pair[0] else 'does not hold'} "
+                  f"({pair[1]:.4f} vs {pair[0]:.4f})")
     print()
     for metric, stems in ORDERINGS:
         if not all(s in rows for s in stems):

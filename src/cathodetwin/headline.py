@@ -167,8 +167,11 @@ def headline_metrics(metrics: Mapping[str, Any],
     particle = value_at(metrics, PARTICLE_PATH) or {}
     rates = particle.get("rates") or {}
     energies = particle.get("energy") or [{}] * len(rates.get("c_rates", ()))
-    for c_rate, q, energy in zip(rates.get("c_rates", ()), rates.get("capacity_mah_g", ()),
-                                 energies, strict=True):
+    reached = rates.get("reached_cutoff") or [True] * len(rates.get("c_rates", ()))
+    for c_rate, q, energy, ok in zip(rates.get("c_rates", ()), rates.get("capacity_mah_g", ()),
+                                     energies, reached, strict=True):
+        if not ok and q > 0:  # the solver gave up before the cut-off: the DFN's value stands
+            continue
         tag = rate_tag(c_rate)
         flat[f"capacity_{tag}_mah_g"] = q
         if any(math.isclose(c_rate, c) for c in energy_rates):

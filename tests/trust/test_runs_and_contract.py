@@ -23,6 +23,24 @@ REPO = Path(__file__).resolve().parents[2]
 
 # --- item 6: resume honesty ------------------------------------------------------------------
 
+def test_build_runs_the_particle_cell_by_default_and_can_leave_it_out(cli, cli_build,
+                                                                     tmp_path: Path) -> None:
+    out, first = cli_build
+    assert "particle_cell: done" in first.stdout
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["particle_cell"]["dfn_capacity_mah_g"]  # the DFN beside it
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    (copy / "metrics.json").write_text(json.dumps(  # as if it had never run
+        {k: v for k, v in metrics.items() if k != "particle_cell"}
+        | {"timings_s": {k: v for k, v in metrics["timings_s"].items()
+                         if k != "particle_cell"}}), encoding="utf-8")
+    result = cli("build", str(copy / "recipe.toml"), "-o", str(copy), "--no-mechanics",
+                 "--no-report", "--no-particle-cell")
+    assert result.returncode == 0, result.stderr
+    assert "particle_cell" not in json.loads((copy / "metrics.json").read_text("utf-8"))
+
+
 def test_other_transport_axes_recompute_transport_and_show_reuse(cli, cli_build,
                                                                   tmp_path: Path) -> None:
     out, first = cli_build

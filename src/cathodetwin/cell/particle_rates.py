@@ -59,6 +59,15 @@ class ParticleRateResult(Record):
     discharge_curves: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...] = ()
     # per rate, per particle: index into CAUSES of what strands it, −1 not stranded
     stranded_cause: tuple[tuple[int, ...], ...] = ()
+    # per rate: whether the discharge reached the cut-off (False with capacity > 0: the solver
+    # gave up first, so the capacity is only what was delivered until then; False with 0: the
+    # cut-off was crossed at the first instant)
+    reached_cutoff: tuple[bool, ...] = ()
+
+    def stopped_early(self, k: int) -> bool:
+        """Whether discharge ``k`` stopped before the cut-off (the solver gave up)."""
+        return bool(self.reached_cutoff) and not self.reached_cutoff[k] \
+            and self.capacity_mah_g[k] > 0.0
 
     def capacity_at(self, c_rate: float) -> float:
         """Discharge capacity (mAh/g CAM) at one of the simulated C-rates."""
@@ -119,4 +128,5 @@ def simulate_particle_rates(
         wall_time_s=time.perf_counter() - start,
         discharge_curves=tuple(curves),
         stranded_cause=tuple(tuple(int(k) for k in s.cause) for s in steps),
+        reached_cutoff=tuple(bool(s.reached_cutoff) for s in steps),
     )

@@ -17,6 +17,7 @@ from cathodetwin.cell.particle_cell import ParticleCellOptions
 from cathodetwin.cell.particle_network import ParticleNetwork, particle_network, tile_network
 from cathodetwin.cell.particle_rates import ParticleRateResult, simulate_particle_rates
 from cathodetwin.cell.rates import DEFAULT_C_RATES
+from cathodetwin.errors import SolverError
 from cathodetwin.packing.packing import Packing
 from cathodetwin.records import Record
 
@@ -118,27 +119,41 @@ def particle_cell_section(
 ) -> ParticleCellSection:
     """Rate table of the particle-resolved cell and, with the mechanics stage's faces, the
     discharge at ``RETENTION_C_RATE`` after a charge at each stack pressure (MPa); a face
-    holds while its traction is at most ``bond_strength_mpa`` (MPa, the mechanics stage's)."""
+    holds while its traction is at most ``bond_strength_mpa`` (MPa, the mechanics stage's).
+    A failed rate table raises SolverError; a discharge after charge that fails or stops
+    before the cut-off is left out (as is every one when the reference discharge does)."""
     start = time.perf_counter()
     size = coarse_cell_size_um(packing)
     rates = simulate_twin_particle_rates(packing, inputs, c_rates, stack=stack,
                                          soc_dependent_conductivity=soc_dependent_conductivity,
                                          coarse_cell_um=size)
     after: list[AfterCharge] = []
+    full = None
     if tractions is not None and particle_ids is not None and stack_pressures_mpa:
-        full = rates.capacity_at(RETENTION_C_RATE) if RETENTION_C_RATE in rates.c_rates \
-            else simulate_twin_particle_rates(
+        try:
+            ref = rates if RETENTION_C_RATE in rates.c_rates else simulate_twin_particle_rates(
                 packing, inputs, (RETENTION_C_RATE,), stack=stack, coarse_cell_um=size,
-                soc_dependent_conductivity=soc_dependent_conductivity).capacity_mah_g[0]
+                soc_dependent_conductivity=soc_dependent_conductivity)
+            k = ref.c_rates.index(RETENTION_C_RATE)
+            full = None if ref.stopped_early(k) else ref.capacity_mah_g[k]
+        except SolverError:  # no reference discharge: no contact loss to compare
+            full = None
+    if full is not None:
         roles = packing.role_of()
         cam = (roles == "CAM") & (packing.core_radius_um > 0)
         for p in sorted({float(x) for x in stack_pressures_mpa}):
             share = retained_contact_share(tractions, particle_ids, len(packing), p,
                                            bond_strength_mpa=bond_strength_mpa)
-            q = simulate_twin_particle_rates(
-                packing, inputs, (RETENTION_C_RATE,), stack=stack, coarse_cell_um=size,
-                soc_dependent_conductivity=soc_dependent_conductivity,
-                retained_share=share).capacity_mah_g[0]
+            try:
+                run = simulate_twin_particle_rates(
+                    packing, inputs, (RETENTION_C_RATE,), stack=stack, coarse_cell_um=size,
+                    soc_dependent_conductivity=soc_dependent_conductivity,
+                    retained_share=share)
+            except SolverError:  # this pressure is left out of after_charge
+                continue
+            if run.stopped_early(0):  # the solver gave up before the cut-off: left out too
+                continue
+            q = run.capacity_mah_g[0]
             weights = packing.core_radius_um[cam] ** 2
             after.append(AfterCharge(p, RETENTION_C_RATE, q, q / full if full > 0 else 0.0,
                                      float(np.sum(share[cam] * weights) / np.sum(weights))))

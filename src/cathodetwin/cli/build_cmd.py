@@ -86,8 +86,11 @@ def build_command(
                                       "'all'.")] = "z",
     mechanics: Annotated[bool, typer.Option(help="Run the CAM-breathing mechanics.")] = True,
     cell: Annotated[bool, typer.Option(help="Run the PyBaMM rate sweep.")] = True,
-    particle_cell: Annotated[bool, typer.Option(help="Run the particle-resolved cell beside "
-                                                "the DFN (with --cell).")] = False,
+    particle_cell: Annotated[bool, typer.Option(
+        help="Run the particle-resolved cell beside the DFN (with --cell): every CAM particle "
+             "on its own wiring, and the discharge after charge at each stack pressure; the "
+             "headline capacities come from it. --no-particle-cell keeps the DFN alone (the "
+             "fast path; minutes less per build).")] = True,
     report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
     fresh: Annotated[bool, typer.Option(help="Recompute every stage, ignoring earlier "
                                        "results in the directory.")] = False,

@@ -363,10 +363,13 @@ def _model_table(data: BuildData) -> str:
     head = ("<tr><th>C-rate</th><th>particle-resolved (mAh/g)</th><th>DFN (mAh/g)</th>"
             "<th>stranded ionic / electronic / kinetic</th></tr>")
     body = ""
-    for c, q, s in zip(rates["c_rates"], rates["capacity_mah_g"], rates["stranded"],
-                       strict=True):
+    reached = rates.get("reached_cutoff") or [True] * len(rates["c_rates"])
+    for c, q, s, ok in zip(rates["c_rates"], rates["capacity_mah_g"], rates["stranded"],
+                           reached, strict=True):
         d = dfn.get(c)
-        body += (f"<tr><td>{c:g}C</td><td>{q:.1f}</td><td>{'' if d is None else f'{d:.1f}'}"
+        stop = "" if ok or not q > 0 else " (solver stopped before the cut-off)"
+        body += (f"<tr><td>{c:g}C</td><td>{q:.1f}{stop}</td>"
+                 f"<td>{'' if d is None else f'{d:.1f}'}"
                  f"</td><td>{s['ionic']} / {s['electronic']} / {s['kinetic']} of "
                  f"{s['particles']}</td></tr>")
     after = "".join(f"<tr><td>{a['stack_pressure_mpa']:g} MPa</td><td>{a['capacity_mah_g']:.1f}"

@@ -25,7 +25,7 @@ if __name__ == "__main__":
     for recipe_path in sorted(HERE.glob("*.toml")):
         with tempfile.TemporaryDirectory() as tmp:
             metrics = build(load_recipe(recipe_path), tmp,
-                            BuildOptions(c_rates=RATES, report=False))
+                            BuildOptions(c_rates=RATES, particle_cell=False, report=False))
         record = {"cathodetwin_version": __version__, "numbers": flat_numbers(metrics)}
         out = recipe_path.with_suffix(".json")
         out.write_text(json.dumps(record, indent=0, sort_keys=True) + "\n", encoding="utf-8")
