@@ -483,7 +483,17 @@ class ParticleCell:
 
 def _pcg(matvec, precond, rhs: np.ndarray, max_iter: int) -> tuple[np.ndarray | None, int]:
     """Preconditioned conjugate gradients to ``CG_TOLERANCE`` relative residual; (None,
-    iterations) when it does not get there in ``max_iter``."""
+    iterations) when it does not get there in ``max_iter`` or breaks down (a stale
+    preconditioner can make the iterates overflow: that is a refactorisation, not a warning)."""
+    with np.errstate(all="ignore"):
+        x, k = _pcg_iterate(matvec, precond, rhs, max_iter)
+    if x is None or not np.all(np.isfinite(x)):
+        return None, k
+    return x, k
+
+
+def _pcg_iterate(matvec, precond, rhs: np.ndarray, max_iter: int):
+    """The iterations of :func:`_pcg`: (solution or None, iterations)."""
     x = np.zeros_like(rhs)
     r = rhs.copy()
     target = CG_TOLERANCE * float(np.linalg.norm(rhs))
@@ -501,6 +511,8 @@ def _pcg(matvec, precond, rhs: np.ndarray, max_iter: int) -> tuple[np.ndarray | 
             return x, k
         z = precond(r)
         rz_new = float(r @ z)
+        if not np.isfinite(rz_new):
+            return None, k
         p = z + (rz_new / rz) * p
         rz = rz_new
     return None, max_iter
