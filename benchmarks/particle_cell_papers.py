@@ -133,8 +133,9 @@ def particle_rate(recipe: Recipe, build_dir: Path, metrics: dict, c_rate: float,
     dfn = simulate_rates(inputs, (c_rate,)).capacity_mah_g[0]  # same thickness, beside it
     path = build_dir / (f"particle_cell_{c_rate:g}C{'_1copy' if one_copy else ''}"
                         f"{'' if soc_sigma else '_fixed_sigma'}.json")
-    if path.exists():
-        return json.loads(path.read_text(encoding="utf-8")) | {"dfn_same_thickness": dfn}
+    cached = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if "error" in cached or "reached_cutoff" in cached:  # else (an older cache) again
+        return cached | {"dfn_same_thickness": dfn}
     start = time.perf_counter()
     try:
         result = simulate_twin_particle_rates(
@@ -142,7 +143,8 @@ def particle_rate(recipe: Recipe, build_dir: Path, metrics: dict, c_rate: float,
             soc_dependent_conductivity=soc_sigma).to_dict()
         out = {"c_rate": c_rate, "capacity_mah_g": result["capacity_mah_g"][0],
                "stranded": result["stranded"][0], "tiles": result["tiles"],
-               "charge_balance_error": result["charge_balance_error"][0]}
+               "charge_balance_error": result["charge_balance_error"][0],
+               "reached_cutoff": result["reached_cutoff"][0]}
     except SolverError as error:  # the Newton of the first step did not converge
         out = {"c_rate": c_rate, "error": str(error)}
     out |= {"wall_s": round(time.perf_counter() - start, 1),
@@ -285,7 +287,9 @@ def print_tables(rows: dict[str, dict]) -> None:
                       f"{fmt(paper.get((stem, c)))} |" + " |" * 7)
                 continue
             s = r["stranded"]
-            print(f"| {stem} | {c:g} | {r['capacity_mah_g']:.1f} ({r['tiles']} copy) | "
+            stop = "" if r["reached_cutoff"] or not r["capacity_mah_g"] > 0 else \
+                ", stopped before the cut-off"
+            print(f"| {stem} | {c:g} | {r['capacity_mah_g']:.1f} ({r['tiles']} copy{stop}) | "
                   f"{r['dfn_same_thickness']:.1f} | {fmt(dfn)} | "
                   f"{fmt(paper.get((stem, c)))} | {s['stranded']} / {s['particles']} | "
                   f"{s['stranded_cam_volume_share']:.3f} | {s['no_ionic_path']} | "
