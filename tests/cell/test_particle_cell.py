@@ -324,3 +324,28 @@ def test_particle_report_figures_render() -> None:
                                 "1C"),
     ]
     assert all(len(f.figure_png(fig)) > 1000 for fig in pngs)
+
+
+def small_and_large_pair() -> ParticleNetwork:
+    """A 0.2 µm and a 10 µm NCM particle, each wired ideally (1 Ω to each plane)."""
+    radii = np.array([0.2, 10.0])
+    return ParticleNetwork(
+        box_um=(25.0, 25.0, 25.0), center_um=np.array([[5.0, 5.0, 5.0], [12.0, 12.0, 12.0]]),
+        radius_um=radii, material_index=np.array([0, 0]), materials=(NCM,),
+        reaction_area_um2=4 * np.pi * radii**2, ion_node=np.array([0, 1]),
+        el_node=np.array([0, 1]), ionic=plain_graph(4, [0, 1], [3, 3], [1.0, 1.0]),
+        electronic=plain_graph(4, [0, 1], [2, 2], [1.0, 1.0]),
+        sigma_ref_s_cm=np.array([1e-3, 1e-3]))
+
+
+@pytest.mark.parametrize("soc_sigma", [True, False])
+def test_a_full_small_particle_does_not_stop_the_discharge(soc_sigma: bool) -> None:
+    # the 0.2 µm particle fills early and sits on the steep end of U(x): its voltage residual
+    # stayed above 1 µV with its current exact, so every step failed and the discharge
+    # stopped at 3.44 V (0.02C, σ(SOC)); it must run to the cut-off like the large one alone
+    opts = ParticleCellOptions(soc_dependent_conductivity=soc_sigma)
+    step = conserved(ParticleCell(small_and_large_pair(), options=opts).discharge(0.02))
+    assert step.reached_cutoff and step.voltage_v[-1] == pytest.approx(2.5)
+    assert step.end_soc[0] == pytest.approx(1.0, abs=1e-3) and step.end_soc[1] > 0.98
+    # both particles fill: the capacity is the window's, as for the large one alone at 0.02C
+    assert step.capacity_mah_g[-1] > 195.0

@@ -283,11 +283,14 @@ class ParticleCell:
             xs, eta, f, fp = kinetics(j)
             g = drop - f
             # a particle held at a limit (surface full or empty) with its equation pushing
-            # past it is solved: nothing in its window satisfies it
-            held = ((j >= j_hi * (1.0 - 1e-12)) & (g < 0.0)) | (
+            # past it is solved: nothing in its window satisfies it (j_hi may be ≤ 0)
+            held = ((j >= j_hi - 1e-12 * np.abs(j_hi)) & (g < 0.0)) | (
                 (j <= j_lo + 1e-12 * np.abs(j_lo)) & (g > 0.0))
             self.held = int(held.sum())
-            return j, xs, eta, np.where(held, 0.0, g), -1.0 / fp
+            # so is one whose current is pinned to the local tolerance: on the steep ends of
+            # U(x) its voltage residual g stays above the balances' 1 µV with j exact
+            pinned = np.abs(g / fp) < LOCAL_TOLERANCE * scale_a
+            return j, xs, eta, np.where(held | pinned, 0.0, g), -1.0 / fp
 
         pe, ps = self.p_e, self.p_s
 
