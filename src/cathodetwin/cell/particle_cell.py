@@ -335,17 +335,19 @@ class ParticleCell:
                 return None
             # backtracking line search on the node balances' norm: a particle behind a tiny
             # contact makes the full step overshoot (its current flips between its limits)
+            # (a trial that overflows is rejected like any other that does not descend)
             norm = float(np.linalg.norm(res))
             lam = 1.0
-            for _ in range(LINE_SEARCH_HALVINGS):
-                trial = phi + lam * dphi
-                out = local(trial[ps] - trial[pe], j)
-                res_t = residual(trial, out[0])
-                if float(np.linalg.norm(res_t)) <= (1.0 - 1e-4 * lam) * norm:
-                    break
-                lam *= 0.5
-            else:
-                stalled = True
+            with np.errstate(over="ignore", invalid="ignore"):
+                for _ in range(LINE_SEARCH_HALVINGS):
+                    trial = phi + lam * dphi
+                    out = local(trial[ps] - trial[pe], j)
+                    res_t = residual(trial, out[0])
+                    if float(np.linalg.norm(res_t)) <= (1.0 - 1e-4 * lam) * norm:
+                        break
+                    lam *= 0.5
+                else:
+                    stalled = True
             phi, res = trial, res_t
             j, xs, eta, r_p, gk = out
         return None
