@@ -349,3 +349,27 @@ def test_a_full_small_particle_does_not_stop_the_discharge(soc_sigma: bool) -> N
     assert step.end_soc[0] == pytest.approx(1.0, abs=1e-3) and step.end_soc[1] > 0.98
     # both particles fill: the capacity is the window's, as for the large one alone at 0.02C
     assert step.capacity_mah_g[-1] > 195.0
+
+
+def particle_behind_a_hub(hub_ohm: float) -> ParticleNetwork:
+    """One 5 µm particle whose electrons pass a node joined by ``hub_ohm`` on both sides."""
+    r = 5.0
+    return ParticleNetwork(
+        box_um=(9.0, 9.0, 12.0), center_um=np.array([[4.5, 4.5, 6.0]]), radius_um=np.array([r]),
+        material_index=np.array([0]), materials=(NCM,),
+        reaction_area_um2=np.array([4 * np.pi * r * r]), ion_node=np.array([0]),
+        el_node=np.array([0]), ionic=plain_graph(3, [0], [2], [1.0]),
+        electronic=plain_graph(4, [0, 1], [1, 2], [hub_ohm, hub_ohm]),
+        sigma_ref_s_cm=np.array([1e-3]))
+
+
+@pytest.mark.parametrize("c_rate", [0.05, 1.0])
+def test_a_stiff_hub_does_not_let_the_particle_take_more_than_its_window(c_rate: float) -> None:
+    # a 1e-9 Ω hub (a merged carbon cluster) makes the balances' rounding floor ε|φ|Σ|g| large
+    # against the current; 0.7.0 then accepted steps the full surface could not take and
+    # rescaled the current into them: 6469 mAh/g at 1C from a 200 mAh/g window
+    opts = ParticleCellOptions(soc_dependent_conductivity=False)
+    ref = conserved(ParticleCell(particle_behind_a_hub(1.0), options=opts).discharge(c_rate))
+    stiff = conserved(ParticleCell(particle_behind_a_hub(1e-9), options=opts).discharge(c_rate))
+    assert stiff.reached_cutoff and stiff.end_soc[0] <= 1.0
+    assert stiff.capacity_mah_g[-1] == pytest.approx(ref.capacity_mah_g[-1], rel=0.005)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from cathodetwin.analysis.transport.multigrid import factorize_spd
@@ -36,8 +36,11 @@ LOCAL_ITERATIONS = 60  # safeguarded scalar Newton on each particle's equation, 
 LOCAL_TOLERANCE = 1e-13  # each particle's current solved to this share of the cell's
 LINE_SEARCH_HALVINGS = 12  # backtracking halvings of a Newton update, at most
 CG_ITERATIONS = 20  # more and the preconditioner's LU is refactored at the current Jacobian
-CG_TOLERANCE = 1e-12  # relative residual of each Newton update
+CG_TOLERANCE = 1e-12  # relative residual of each Newton update, or …
+CG_SHARE_OF_TOLERANCE = 0.1  # … this share of the balances' tolerance, whichever is larger
+CUTOFF_CAPACITY = 1e-4  # share of the capacity below which no step is shortened further
 VOLTAGE_TOLERANCE_V = 1e-6  # particle equations φ_s − φ_e = U − η converged to this
+SIGMA_REFRESH_CAPACITY = 0.05  # SOC-dependent σ_e re-evaluated after this share of capacity
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,8 @@ class ParticleCellOptions:
 
     shells: int = 20  # finite-volume shells per particle (the DFN's radial points)
     soc_dependent_conductivity: bool = True  # CAM σ_e follows x (library lithiated/delithiated)
-    max_step_capacity: float = 0.01  # share of the capacity passed per step, at most
-    max_step_voltage_v: float = 0.01  # larger voltage changes per step halve the step
+    max_step_capacity: float = 0.05  # share of the capacity passed per step, at most
+    max_step_voltage_v: float = 0.05  # larger voltage changes per step halve the step
     temperature_c: float = 25.0
     conductivity_reference_c: float = 25.0  # temperature of the network's ionic σ
     counter_electrode: str = "Li"
@@ -167,7 +170,13 @@ class ParticleCell:
         self.p_s = self.el_idx[net.el_node[act]]
         # ionic conductances (fixed): edges between unknowns, and to the grounded plane
         g_e = ion.conductance_s() * self.ionic_factor
-        self.ion_edges = self._edges(ion.i, ion.j, g_e, self.ion_idx, ion.top)
+        eu, ev, eg, egu, egg = self._edges(ion.i, ion.j, g_e, self.ion_idx, ion.top)
+        su, sv, _, _, _ = self._edges(el.i, el.j, np.zeros(el.i.size), self.el_idx, -1)
+        self.el_inner = (self.el_idx[el.i] >= 0) & (self.el_idx[el.j] >= 0)
+        self.ion_g = eg
+        self.ground_g = np.bincount(egu, egg, self.n_e + self.n_s)
+        self.pattern = _Pattern(np.concatenate([eu, su]), np.concatenate([ev, sv]),
+                                self.n_e + self.n_s)
 
     @staticmethod
     def _edges(i, j, g, idx, ground):
@@ -180,7 +189,8 @@ class ParticleCell:
         gg = np.concatenate([g[to_ground_i], g[to_ground_j]])
         return u[inner], v[inner], g[inner], gu, gg
 
-    def _el_edges(self, x_mean: np.ndarray):
+    def _el_conductance(self, x_mean: np.ndarray) -> np.ndarray:
+        """Conductances (S) of the electronic edges between unknowns at mean Li content x."""
         el = self.net.electronic
         scale = None
         if self.opt.soc_dependent_conductivity:
@@ -190,7 +200,7 @@ class ParticleCell:
                 sigma[sel] = electronic_conductivity_s_cm(mat, x_mean[sel])
             ref = np.where(self.net.sigma_ref_s_cm > 0, self.net.sigma_ref_s_cm, sigma)
             scale = ref / np.maximum(sigma, 1e-300)
-        return self._edges(el.i, el.j, el.conductance_s(scale), self.el_idx, -1)
+        return el.conductance_s(scale)[self.el_inner]
 
     # --- solid diffusion ---------------------------------------------------------------
     def _geometry(self):
@@ -232,24 +242,19 @@ class ParticleCell:
         x_mean[~self.active] = self.x0
         n = self.n_e + self.n_s
         if self._el_cache is None:
-            eu, ev, eg, egu, egg = self.ion_edges
-            su, sv, sg, _, _ = self._el_edges(x_mean)
-            lap_u = np.concatenate([eu, su])
-            lap_v = np.concatenate([ev, sv])
-            lap_g = np.concatenate([eg, sg])
-            ground = np.bincount(egu, egg, n)
-            lap = coo_matrix((np.concatenate([-lap_g, -lap_g, lap_g, lap_g, ground]),
-                              (np.concatenate([lap_u, lap_v, lap_u, lap_v, np.arange(n)]),
-                               np.concatenate([lap_v, lap_u, lap_u, lap_v, np.arange(n)]))),
-                             shape=(n, n)).tocsr()
+            lap = self.pattern.laplacian(
+                np.concatenate([self.ion_g, self._el_conductance(x_mean)]), self.ground_g)
             self._el_cache = (lap, abs(lap))
         lap, abs_lap = self._el_cache
         phi = np.concatenate([st.phi_e, st.phi_s])
         j = st.j.copy()
         j_hi = (cmax * (1.0 - 1e-9) - alpha) / beta
         j_lo = (cmax * 1e-6 - alpha) / beta
-        # share of the current the particles could carry with every surface full
-        self.capacity_share = float(np.sum(j_hi)) / max(abs(current_a), 1e-300)
+        # with every surface full within the step the particles cannot take the current:
+        # no potentials solve this step (the discharge ends in it, or a shorter one is needed)
+        self.exhausted = float(np.sum(j_hi)) < current_a
+        if self.exhausted:
+            return None
         scale_a = max(abs(current_a), 1e-30)
         self.newton_log: list[tuple[float, float, float]] = []
         def kinetics(j: np.ndarray):
@@ -317,8 +322,8 @@ class ParticleCell:
             # so a node joined by large conductances balances only to ε |φ| Σ|g| (16 ε; 256 ε
             # where the line search stalls, i.e. the update is below that noise)
             floor = float(np.max(abs_lap @ np.abs(phi))) * np.finfo(float).eps
-            err_a = float(np.max(np.abs(res))) / (1e-10 * scale_a
-                                                  + (256.0 if stalled else 16.0) * floor)
+            tol_a = 1e-10 * scale_a + (256.0 if stalled else 16.0) * floor
+            err_a = float(np.max(np.abs(res))) / tol_a
             err_v = float(np.max(np.abs(r_p)))
             if it > 0 and err_a < 1.0 and err_v < VOLTAGE_TOLERANCE_V:
                 total = float(np.sum(j))
@@ -330,7 +335,7 @@ class ParticleCell:
             # Newton on the node balances with each particle's current eliminated (its own
             # equation solved exactly at every trial potential): the Jacobian is the graph
             # with each particle a conductance dj/d(drop) between its nodes
-            dphi = self._newton_solve(lap, gk, -res)
+            dphi = self._newton_solve(lap, gk, -res, CG_SHARE_OF_TOLERANCE * tol_a)
             if dphi is None or not np.all(np.isfinite(dphi)):
                 return None
             # backtracking line search on the node balances' norm: a particle behind a tiny
@@ -352,10 +357,13 @@ class ParticleCell:
             j, xs, eta, r_p, gk = out
         return None
 
-    def _newton_solve(self, lap, gk: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
+    def _newton_solve(self, lap, gk: np.ndarray, rhs: np.ndarray,
+                      atol: float) -> np.ndarray | None:
         """Newton update of the combined graph (each particle a conductance gk between its
         nodes): conjugate gradients preconditioned by the LU of an earlier Jacobian, which is
-        refactored when CG needs more than ``CG_ITERATIONS`` iterations."""
+        refactored when CG needs more than ``CG_ITERATIONS`` iterations; solved to the larger
+        of ``CG_TOLERANCE`` relative and ``atol`` (A) absolute (an inexact Newton: the update
+        need not be finer than the balances it aims at)."""
         n = rhs.size
         pe, ps = self.p_e, self.p_s
 
@@ -364,7 +372,7 @@ class ParticleCell:
             return lap @ x + np.bincount(pe, flow, n) - np.bincount(ps, flow, n)
 
         if self._lu is not None:
-            x, its = _pcg(jacobian, self._lu.solve, rhs, CG_ITERATIONS)
+            x, its = _pcg(jacobian, self._lu.solve, rhs, CG_ITERATIONS, atol)
             self.solves[1] += its
             if x is not None:
                 return x
@@ -403,6 +411,7 @@ class ParticleCell:
         st = _State(c, np.zeros(self.n_e), np.full(self.n_s, u0), j)
         window = float(np.sum(vol * cmax * (self.x1 - self.x0))) * par.FARADAY_C_MOL
         dt_max = self.opt.max_step_capacity * window / current
+        dt_fine = CUTOFF_CAPACITY * window / current  # no step is shortened below this
         dt = dt_max / 20.0
         first = self._step(st, current, dt * 1e-6)
         if first is None:
@@ -411,8 +420,7 @@ class ParticleCell:
         v = self._voltage(first, current)
         t, t_state, q_list, v_list = 0.0, 0.0, [0.0], [v]
         reached = v > self.v_min
-        steps = 0
-        refreshed = False
+        refreshed, q_refresh = False, 0.0
         for _ in range(max_steps):
             if not reached:
                 break
@@ -420,9 +428,14 @@ class ParticleCell:
             v_new = self._voltage(new, current) if new is not None else -np.inf
             # the step right after a refresh of the SOC-dependent σ_e carries that refresh's
             # voltage jump, which no smaller step removes: it is not held to the bound; nor is
-            # a step at the smallest length (the voltage collapses as the surfaces fill)
+            # a step of under CUTOFF_CAPACITY (the voltage collapses as the surfaces fill)
             too_big = (abs(v_new - v) > self.opt.max_step_voltage_v and v_new > self.v_min
-                       and not refreshed and dt >= dt_max * 1e-6)
+                       and not refreshed and dt > dt_fine)
+            if new is None and self.exhausted and dt <= dt_fine:
+                # the surfaces are full: no step takes the current, the voltage collapses
+                q_list.append(current * t)
+                v_list.append(self.v_min)
+                break
             if new is None or too_big:
                 if dt < dt_max * 1e-7:
                     reached = False  # the solver gave up before the cut-off
@@ -430,7 +443,7 @@ class ParticleCell:
                 dt *= 0.5
                 continue
             if v_new <= self.v_min:
-                if dt > dt_max * 1e-4 and v - v_new > 0.002:
+                if dt > dt_fine and v - v_new > 0.002:
                     dt *= 0.25
                     continue
                 q_list.append(current * (t + (v - self.v_min) / (v - v_new) * dt))
@@ -441,11 +454,11 @@ class ParticleCell:
             st, t_state, v = new, t, v_new
             q_list.append(current * t)
             v_list.append(v)
-            steps += 1
-            refreshed = False
-            if steps % 5 == 0 and self.opt.soc_dependent_conductivity:
-                self._el_cache = None  # SOC-dependent σ_e refreshed every 5 steps
-                refreshed = True
+            refreshed = (self.opt.soc_dependent_conductivity
+                         and current * t - q_refresh >= SIGMA_REFRESH_CAPACITY * window)
+            if refreshed:  # SOC-dependent σ_e re-evaluated at the state just reached
+                self._el_cache = None
+                q_refresh = current * t
             dt = min(dt * 1.5, dt_max)
         stored = float(np.sum((st.c - c) * self.geom[1]) * par.FARADAY_C_MOL)
         passed = current * t_state
@@ -486,37 +499,64 @@ class ParticleCell:
         return np.stack([np.abs(phi_e), np.abs(phi_c - phi_s), kinetic], axis=1)
 
 
-def _pcg(matvec, precond, rhs: np.ndarray, max_iter: int) -> tuple[np.ndarray | None, int]:
-    """Preconditioned conjugate gradients to ``CG_TOLERANCE`` relative residual; (None,
+class _Pattern:
+    """Sparsity of a graph Laplacian on fixed edges, filled with new conductances cheaply."""
+
+    def __init__(self, u: np.ndarray, v: np.ndarray, n: int):
+        rows = np.concatenate([u, v, u, v, np.arange(n)])
+        cols = np.concatenate([v, u, u, v, np.arange(n)])
+        keys, self.slot = np.unique(rows * n + cols, return_inverse=True)
+        self.n = n
+        self.edges = u.size
+        counts = np.bincount(keys // n, minlength=n)
+        self.indptr = np.concatenate([[0], np.cumsum(counts)])
+        self.indices = keys % n
+
+    def laplacian(self, g: np.ndarray, ground: np.ndarray) -> csr_matrix:
+        """The Laplacian (S) of edge conductances ``g`` plus ``ground`` on the diagonal."""
+        values = np.concatenate([-g, -g, g, g, ground])
+        data = np.bincount(self.slot, values, self.indptr[-1])
+        return csr_matrix((data, self.indices.copy(), self.indptr.copy()),
+                          shape=(self.n, self.n))
+
+
+def _pcg(matvec, precond, rhs: np.ndarray, max_iter: int,
+         atol: float = 0.0) -> tuple[np.ndarray | None, int]:
+    """Preconditioned conjugate gradients to ``CG_TOLERANCE`` relative or ``atol`` absolute
+    residual (2-norm), whichever is larger; (None,
     iterations) when it does not get there in ``max_iter`` or breaks down (a stale
     preconditioner can make the iterates overflow: that is a refactorisation, not a warning)."""
     with np.errstate(all="ignore"):
-        x, k = _pcg_iterate(matvec, precond, rhs, max_iter)
+        x, k = _pcg_iterate(matvec, precond, rhs, max_iter, atol)
     if x is None or not np.all(np.isfinite(x)):
         return None, k
     return x, k
 
 
-def _pcg_iterate(matvec, precond, rhs: np.ndarray, max_iter: int):
+def _pcg_iterate(matvec, precond, rhs: np.ndarray, max_iter: int, atol: float):
     """The iterations of :func:`_pcg`: (solution or None, iterations)."""
     x = np.zeros_like(rhs)
     r = rhs.copy()
-    target = CG_TOLERANCE * float(np.linalg.norm(rhs))
-    if target == 0.0:
+    norm = float(np.linalg.norm(rhs))
+    target = max(CG_TOLERANCE * norm, atol)
+    if norm <= target:
         return x, 0
     z = precond(r)
     p = z.copy()
     rz = float(r @ z)
     for k in range(1, max_iter + 1):
         q = matvec(p)
-        alpha = rz / float(p @ q)
+        pq = float(p @ q)
+        if not (rz > 0.0 and pq > 0.0):  # breakdown: the preconditioner is not SPD enough
+            return None, k
+        alpha = rz / pq
         x += alpha * p
         r -= alpha * q
         if float(np.linalg.norm(r)) <= target:
             return x, k
         z = precond(r)
         rz_new = float(r @ z)
-        if not np.isfinite(rz_new):
+        if not (np.isfinite(rz_new) and rz_new > 0.0):
             return None, k
         p = z + (rz_new / rz) * p
         rz = rz_new

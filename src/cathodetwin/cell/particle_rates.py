@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from cathodetwin.cell.energy import mean_voltage_v
 from cathodetwin.cell.inputs import StackSpec
@@ -104,7 +105,10 @@ def simulate_particle_rates(
     opts = options or ParticleCellOptions()
     cell = ParticleCell(network, stack=stack, sse_material=sse_material, options=opts)
     if workers > 1 and len(rates) > 1:
-        with ProcessPoolExecutor(min(workers, len(rates))) as pool:
+        # one BLAS thread per process: the processes share the cores, and threaded vector
+        # products in each of them contend (a 60 000-long dot took milliseconds, not µs)
+        with ProcessPoolExecutor(min(workers, len(rates)), initializer=threadpool_limits,
+                                 initargs=(1,)) as pool:
             steps = list(pool.map(ParticleCell.discharge, [cell] * len(rates), rates))
     else:
         steps = [cell.discharge(c) for c in rates]
