@@ -1,3 +1,3 @@
 """cathodetwin: digital twins of composite cathodes for sulfide all-solid-state batteries."""
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"

@@ -39,6 +39,7 @@ CG_ITERATIONS = 20  # more and the preconditioner's LU is refactored at the curr
 CG_TOLERANCE = 1e-12  # relative residual of each Newton update, or …
 CG_SHARE_OF_TOLERANCE = 0.1  # … this share of the balances' tolerance, whichever is larger
 CUTOFF_CAPACITY = 1e-4  # share of the capacity below which no step is shortened further
+STIFF_FLOOR_SHARE = 1e-2  # a rounding floor above this share of the current is refused
 VOLTAGE_TOLERANCE_V = 1e-6  # particle equations φ_s − φ_e = U − η converged to this
 SIGMA_REFRESH_CAPACITY = 0.05  # SOC-dependent σ_e re-evaluated after this share of capacity
 
@@ -291,11 +292,13 @@ class ParticleCell:
             # past it is solved: nothing in its window satisfies it (j_hi may be ≤ 0)
             held = ((j >= j_hi - 1e-12 * np.abs(j_hi)) & (g < 0.0)) | (
                 (j <= j_lo + 1e-12 * np.abs(j_lo)) & (g > 0.0))
-            self.held = int(held.sum())
+            self.held = held
             # so is one whose current is pinned to the local tolerance: on the steep ends of
             # U(x) its voltage residual g stays above the balances' 1 µV with j exact
             pinned = np.abs(g / fp) < LOCAL_TOLERANCE * scale_a
-            return j, xs, eta, np.where(held | pinned, 0.0, g), -1.0 / fp
+            # a held particle's current does not follow its drop: it adds nothing to the
+            # Jacobian (−1/f' there is the clamp's 1e12 S, which left LU and CG singular)
+            return j, xs, eta, np.where(held | pinned, 0.0, g), np.where(held, 0.0, -1.0 / fp)
 
         pe, ps = self.p_e, self.p_s
 
@@ -322,13 +325,21 @@ class ParticleCell:
             # so a node joined by large conductances balances only to ε |φ| Σ|g| (16 ε; 256 ε
             # where the line search stalls, i.e. the update is below that noise)
             floor = float(np.max(abs_lap @ np.abs(phi))) * np.finfo(float).eps
+            if floor > STIFF_FLOOR_SHARE * scale_a:
+                raise SolverError(
+                    f"particle cell: the network is too stiff for {current_a:.3g} A: a node "
+                    f"joined by {float(np.max(abs_lap.diagonal())):.3g} S balances only to "
+                    f"{floor:.3g} A of rounding; merge such nodes or use the DFN")
             tol_a = 1e-10 * scale_a + (256.0 if stalled else 16.0) * floor
             err_a = float(np.max(np.abs(res))) / tol_a
             err_v = float(np.max(np.abs(r_p)))
             if it > 0 and err_a < 1.0 and err_v < VOLTAGE_TOLERANCE_V:
-                total = float(np.sum(j))
-                if total != 0.0:  # Σ j = I exactly (the balances hold to their rounding)
-                    j = j * (current_a / total)
+                # Σ j = I exactly (the balances hold to their rounding); the rest goes to the
+                # particles inside their limits, so that none is pushed past a full surface
+                free = ~self.held
+                total = float(np.sum(j[free]))
+                if total != 0.0:
+                    j[free] *= 1.0 + (current_a - float(np.sum(j))) / total
                 return _State(a_c + b_c * j[:, None], phi[:self.n_e], phi[self.n_e:], j,
                               {"eta": eta, "xs": xs})
             self.newton_log.append((float(np.max(np.abs(res))) / scale_a, err_v, floor / scale_a))
