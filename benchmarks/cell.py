@@ -6,7 +6,7 @@ the full-thickness example's packing (40 x 40 x 60 µm, ~740 CAM among ~43 000 p
 7-rate discharge sweep of the particle-resolved cell on the twin stacked ``--tiles`` times
 through-plane (4: ~3 000 CAM particles, 240 µm), and the DFN's 7-rate sweep of the same
 effective properties. Prints wall times, peak memory (RSS) and the load average; exits 1 when
-the particle sweep is over 180 s.
+the graphs and the particle sweep together take over 180 s.
 """
 
 from __future__ import annotations
