@@ -111,7 +111,8 @@ def simulate_particle_rates(
                                  initargs=(1,)) as pool:
             steps = list(pool.map(ParticleCell.discharge, [cell] * len(rates), rates))
     else:
-        steps = [cell.discharge(c) for c in rates]
+        with threadpool_limits(1):  # threaded vector products cost more than they gain here
+            steps = [cell.discharge(c) for c in rates]
     area_cm2 = network.box_um[0] * network.box_um[1] * 1e-8
     loading_g_cm2 = cell.cam_mass_g / area_cm2
     curves = []
